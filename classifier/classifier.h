@@ -1,0 +1,67 @@
+/*
+ * classifier.h — regex rule sets that tag items and say why.
+ *
+ * A rule set is loaded from a rules file (format: rules/README.md), every
+ * pattern compiled once with PCRE2 (UTF, UCP, caseless unless the rule says
+ * otherwise, JIT when available) and then matched against any number of
+ * items.  A rule set is immutable after loading and may be shared.
+ *
+ * Ownership: rule_set_load() gives the caller a rule set to free with
+ * rule_set_free(); rule_set_match() fills a caller-provided classification
+ * released with classification_release().
+ */
+#ifndef FEEDSIFT_CLASSIFIER_H
+#define FEEDSIFT_CLASSIFIER_H
+
+#include "util.h"
+
+struct rule_set;
+
+/* Load and compile a rules file.  On error, err names file:line:column and
+ * PCRE2's message; *out is NULL. */
+fs_code rule_set_load(const char *path, struct rule_set **out, fs_error *err);
+/* Same from memory; name is used in messages. */
+fs_code rule_set_load_buffer(const char *data, size_t len, const char *name,
+                             struct rule_set **out, fs_error *err);
+void rule_set_free(struct rule_set *set);
+size_t rule_set_count(const struct rule_set *set);
+/* Hex SHA-like digest of the rule set's source text: which rules tagged. */
+const char *rule_set_version(const struct rule_set *set);
+/* The directory/file of the rules shipped with feedsift. */
+const char *rule_set_default_path(void);
+
+/* The text of one item, each field plain UTF-8 text or NULL. */
+struct classify_input {
+    const char *title;
+    const char *summary;
+    const char *body;
+    const char *link;
+    const char *feed;
+};
+
+/* One rule that fired: its tag and the evidence that made it fire. */
+struct tag_hit {
+    char *tag;             /* "rare-earths/quotas" */
+    char *rule_id;
+    char *field;           /* "title", "summary", "body", ... */
+    char *matched;         /* the matched text (UTF-8, at most ~200 bytes) */
+    int alert;             /* the rule carries the alert flag */
+};
+
+struct classification {
+    struct tag_hit *hits;  /* in rule order; a tag may appear more than once
+                              when several rules give it */
+    size_t n_hits;
+    char **warnings;       /* e.g. a pattern hit the PCRE2 match limit */
+    size_t n_warnings;
+};
+
+fs_code rule_set_match(const struct rule_set *set,
+                       const struct classify_input *in,
+                       struct classification *out, fs_error *err);
+void classification_release(struct classification *c);
+
+/* 1 when tag equals query or is below it ("markets/fx" under "markets"). */
+int tag_matches(const char *tag, const char *query);
+
+#endif /* FEEDSIFT_CLASSIFIER_H */

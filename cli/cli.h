@@ -1,0 +1,69 @@
+/*
+ * cli.h — what the feedsift subcommands share: exit codes, option helpers
+ * and the one output writer (table on a TTY, csv, json lines).
+ *
+ * Each subcommand is a cmd_*() in its own cmd_*.c file, takes argc/argv
+ * with argv[0] = the subcommand name, and returns a process exit code.
+ */
+#ifndef FEEDSIFT_CLI_H
+#define FEEDSIFT_CLI_H
+
+#include "util.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+/* Exit codes, documented in the README ("Exit codes"). */
+enum {
+    EXIT_OK = 0,        /* success */
+    EXIT_FAILURE_ = 1,  /* the command failed (message on stderr) */
+    EXIT_USAGE = 2,     /* bad command line */
+    EXIT_PARTIAL = 3,   /* crawl: finished, but some feeds/pages failed */
+    EXIT_LOCKED = 4,    /* crawl: another crawl holds the lock */
+    EXIT_DATABASE = 5,  /* database cannot be opened: corrupt, foreign, locked */
+};
+
+int cmd_crawl(int argc, char **argv);
+int cmd_parse_feed(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+
+/* "feedsift CMD: message" + hint on stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) FS_PRINTF(2, 3);
+/* Print err on stderr as "feedsift CMD: message"; returns the exit code
+ * that fits the error (EXIT_DATABASE for store errors, else 1). */
+int cli_fail(const char *cmd, const fs_error *err);
+/* --db, else $FEEDSIFT_DB, else ./feedsift.db */
+const char *cli_db_path(const char *opt);
+/* --rules, else $FEEDSIFT_RULES, else the shipped default rules. */
+const char *cli_rules_path(const char *opt);
+/* Print text to stdout and return EXIT_OK (for --help). */
+int cli_help(const char *text);
+
+/* ---- output ---------------------------------------------------------- */
+
+enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
+int cli_parse_format(const char *s, enum cli_format *out);
+
+/* Row-by-row writer.  Table output is buffered to align columns (and cut
+ * to the terminal width on a TTY); csv and json stream. */
+struct cli_out {
+    enum cli_format format;
+    FILE *fp;
+    const char *const *columns;
+    size_t n_columns;
+    char ***rows;             /* table only: buffered cells */
+    size_t n_rows, alloc_rows;
+};
+void cli_out_begin(struct cli_out *out, enum cli_format format, FILE *fp,
+                   const char *const *columns, size_t n_columns);
+/* cells: n_columns strings (NULL prints empty) for table/csv; row: the
+ * json object for json (reference stolen; may be NULL otherwise). */
+void cli_out_row(struct cli_out *out, const char *const *cells, json_t *row);
+void cli_out_end(struct cli_out *out);
+
+/* Print a JSON value on one line to fp with a newline. */
+void cli_print_json(FILE *fp, json_t *value, int pretty);
+
+#endif /* FEEDSIFT_CLI_H */

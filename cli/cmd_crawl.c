@@ -1,0 +1,10 @@
+/* cmd_crawl.c — placeholder, being written */
+#include "cli.h"
+
+int cmd_crawl(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "feedsift: not yet implemented\n");
+    return EXIT_FAILURE_;
+}

@@ -1,0 +1,10 @@
+/* cmd_list.c — placeholder, being written */
+#include "cli.h"
+
+int cmd_list(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "feedsift: not yet implemented\n");
+    return EXIT_FAILURE_;
+}

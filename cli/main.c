@@ -1,0 +1,86 @@
+/*
+ * main.c — the feedsift command: global options and subcommand dispatch.
+ */
+#include "cli.h"
+#include "fetcher.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"crawl", cmd_crawl, "fetch feeds and articles, classify, store"},
+    {"list", cmd_list, "list stored headlines with their tags"},
+    {"classify", cmd_classify, "tag a piece of text and show the evidence"},
+    {"parse-feed", cmd_parse_feed, "parse one feed file, print JSON"},
+    {"extract", cmd_extract, "print the main text of an HTML page"},
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: feedsift [-v|-q] COMMAND [ARGS...]\n\n"
+                "Commands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(fp, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp, "\nGlobal options:\n"
+                "  -v, --verbose  more diagnostics on stderr (repeat for debug)\n"
+                "  -q, --quiet    errors only\n"
+                "  --version      print the version\n"
+                "  -h, --help     this help\n\n"
+                "'feedsift COMMAND --help' describes each command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return EXIT_OK;
+        } else if (!strcmp(a, "--version")) {
+            printf("feedsift %s\n", FEEDSIFT_VERSION);
+            return EXIT_OK;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            enum fs_log_level l = fs_log_get_level();
+            if (l < FS_LOG_DEBUG)
+                fs_log_set_level(l + 1);
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            fs_log_set_level(FS_LOG_ERROR);
+        } else {
+            fprintf(stderr, "feedsift: unknown option '%s'\n", a);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+        if (strcmp(argv[i], commands[c].name) != 0)
+            continue;
+        fs_error err = {0};
+        if (fetch_global_init(&err) != FS_OK) {
+            fprintf(stderr, "feedsift: %s\n", err.msg);
+            return EXIT_FAILURE_;
+        }
+        int rc = commands[c].fn(argc - i, argv + i);
+        fflush(stdout);
+        if (ferror(stdout)) {
+            fprintf(stderr, "feedsift: error writing to standard output\n");
+            rc = rc ? rc : EXIT_FAILURE_;
+        }
+        fetch_global_cleanup();
+        return rc;
+    }
+    fprintf(stderr, "feedsift: '%s' is not a command; see 'feedsift --help'\n",
+            argv[i]);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,70 @@
+/*
+ * fetcher.h — fetch many URLs concurrently with libcurl's multi interface.
+ *
+ * One call fetches a batch; each result is handed to a callback as soon as
+ * its transfer ends, so the caller can parse and store it while the other
+ * transfers go on.  Limits (size after decoding, time, redirects, schemes)
+ * are enforced per transfer; one failure never affects the others.
+ *
+ * Ownership: a fetch_result and everything it points to belongs to the
+ * fetcher and is valid only during the callback; a callback that wants the
+ * body keeps it with fetch_result_take_body().
+ */
+#ifndef FEEDSIFT_FETCHER_H
+#define FEEDSIFT_FETCHER_H
+
+#include "util.h"
+
+struct fetch_options {
+    int max_concurrency;        /* transfers in flight, total */
+    int max_per_host;           /* connections per host */
+    long connect_timeout_ms;
+    long timeout_ms;            /* whole transfer */
+    long low_speed_bytes;       /* abort below this many bytes/s ... */
+    long low_speed_seconds;     /* ... for this long */
+    size_t max_body;            /* decoded bytes */
+    long max_redirects;
+    int allow_file;             /* follow file:// URLs (demo, tests) */
+    const char *user_agent;     /* NULL: "feedsift/VERSION" */
+};
+void fetch_options_default(struct fetch_options *opt);
+
+struct fetch_request {
+    const char *url;
+    const char *etag;           /* If-None-Match, may be NULL */
+    const char *last_modified;  /* If-Modified-Since, may be NULL */
+    void *user;                 /* handed back in the result */
+};
+
+struct fetch_result {
+    const struct fetch_request *request;
+    fs_code code;               /* FS_OK: got a 2xx or 304 */
+    char error[512];            /* message naming the URL when code != OK */
+    long status;                /* HTTP status, 0 if none */
+    int not_modified;           /* 304 */
+    const char *effective_url;  /* after redirects */
+    const char *permanent_url;  /* set when a 301/308 chain moved the URL */
+    const char *content_type;
+    const char *etag;
+    const char *last_modified;
+    const char *body;           /* decoded bytes, NUL-terminated */
+    size_t body_len;
+    double seconds;
+};
+
+/* Take ownership of the body (a malloc'd, NUL-terminated buffer). */
+char *fetch_result_take_body(struct fetch_result *res, size_t *len);
+
+typedef void (*fetch_done_fn)(struct fetch_result *res, void *ud);
+
+/* Fetch all n requests; calls done() once per request, in completion
+ * order.  Returns non-OK only when the batch itself could not run. */
+fs_code fetch_all(const struct fetch_options *opt,
+                  const struct fetch_request *reqs, size_t n,
+                  fetch_done_fn done, void *ud, fs_error *err);
+
+/* Process-wide libcurl setup/teardown (call once from main). */
+fs_code fetch_global_init(fs_error *err);
+void fetch_global_cleanup(void);
+
+#endif /* FEEDSIFT_FETCHER_H */
