@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Loopback HTTP server for feedsift's demo and tests (python3 stdlib only).
+
+Serves files under --root with ETag and Last-Modified validators (and 304
+answers to conditional requests), plus endpoints that misbehave on purpose
+so tests can check how the fetcher copes:
+
+  /status/CODE[/...]        answer with that status and a short body
+  /redirect/CODE/PATH       CODE redirect to /PATH (301, 302, 303, 307, 308)
+  /loop                     redirects to itself forever
+  /redirect-to?url=URL      302 to any URL (file://, ftp://...)
+  /gzip/PATH                the file gzip-encoded (Content-Encoding: gzip)
+  /gzip-bomb                1 GiB of zeros, gzip-encoded (~1 MB on the wire)
+  /slow                     drips one byte per second
+  /endless                  a body that never ends
+  /close-mid-body           promises 100000 bytes, sends 10, closes
+  /retry-after              429 with Retry-After: 120
+
+Binds 127.0.0.1 only.  With --port 0 it picks a free port and writes it to
+--port-file (and stdout).  --log FILE appends one JSON line per request
+(method, path, If-None-Match, If-Modified-Since, status).
+"""
+import argparse
+import email.utils
+import gzip
+import hashlib
+import http.server
+import io
+import json
+import os
+import sys
+import threading
+import time
+import urllib.parse
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "feedsift-test-server/1"
+
+    def log_message(self, fmt, *args):  # quiet: tests read --log instead
+        pass
+
+    def _log(self, status):
+        if not self.server.log_path:
+            return
+        entry = {
+            "method": self.command,
+            "path": self.path,
+            "if_none_match": self.headers.get("If-None-Match"),
+            "if_modified_since": self.headers.get("If-Modified-Since"),
+            "user_agent": self.headers.get("User-Agent"),
+            "status": status,
+        }
+        with self.server.log_lock, open(self.server.log_path, "a") as f:
+            f.write(json.dumps(entry) + "\n")
+
+    def _send(self, status, body=b"", headers=None, ctype="text/plain"):
+        self._log(status)
+        self.send_response(status)
+        hdrs = {"Content-Type": ctype, "Content-Length": str(len(body))}
+        hdrs.update(headers or {})
+        for k, v in hdrs.items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD" and status != 304:
+            self.wfile.write(body)
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        path = urllib.parse.unquote(url.path)
+        parts = [p for p in path.split("/") if p]
+        try:
+            if parts[:1] == ["status"] and len(parts) >= 2:
+                code = int(parts[1])
+                return self._send(code, ("status %d\n" % code).encode())
+            if parts[:1] == ["redirect"] and len(parts) >= 3:
+                target = "/" + "/".join(parts[2:])
+                return self._send(int(parts[1]), b"",
+                                  {"Location": target})
+            if parts == ["loop"]:
+                return self._send(302, b"", {"Location": "/loop"})
+            if parts == ["redirect-to"]:
+                q = urllib.parse.parse_qs(url.query)
+                return self._send(302, b"", {"Location": q["url"][0]})
+            if parts[:1] == ["gzip"]:
+                return self._file("/".join(parts[1:]), compress=True)
+            if parts == ["gzip-bomb"]:
+                return self._gzip_bomb()
+            if parts == ["slow"]:
+                return self._drip()
+            if parts == ["endless"]:
+                return self._endless()
+            if parts == ["close-mid-body"]:
+                self._log(200)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                self.wfile.write(b"<rss><chan")
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            if parts == ["retry-after"]:
+                return self._send(429, b"slow down\n", {"Retry-After": "120"})
+            return self._file("/".join(parts))
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _file(self, rel, compress=False):
+        root = self.server.root
+        full = os.path.realpath(os.path.join(root, rel))
+        if not (full == root or full.startswith(root + os.sep)):
+            return self._send(403, b"forbidden\n")
+        if os.path.isdir(full):
+            full = os.path.join(full, "index.html")
+        if not os.path.isfile(full):
+            return self._send(404, b"not found\n")
+        with open(full, "rb") as f:
+            body = f.read()
+        st = os.stat(full)
+        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
+        lastmod = email.utils.formatdate(int(st.st_mtime), usegmt=True)
+        headers = {"ETag": etag, "Last-Modified": lastmod}
+        inm = self.headers.get("If-None-Match")
+        ims = self.headers.get("If-Modified-Since")
+        if inm is not None:
+            if etag in [t.strip() for t in inm.split(",")]:
+                return self._send(304, b"", headers)
+        elif ims is not None:
+            try:
+                since = email.utils.parsedate_to_datetime(ims).timestamp()
+                if int(st.st_mtime) <= since:
+                    return self._send(304, b"", headers)
+            except (TypeError, ValueError):
+                pass
+        ctype = guess_type(full)
+        if compress:
+            body = gzip.compress(body)
+            headers["Content-Encoding"] = "gzip"
+        return self._send(200, body, headers, ctype)
+
+    def _gzip_bomb(self):
+        buf = io.BytesIO()
+        with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9) as z:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(1024):
+                z.write(chunk)
+        body = buf.getvalue()
+        return self._send(200, body, {"Content-Encoding": "gzip"},
+                          "application/rss+xml")
+
+    def _drip(self):
+        self._log(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        for _ in range(1000):
+            self.wfile.write(b" ")
+            self.wfile.flush()
+            time.sleep(1)
+
+    def _endless(self):
+        self._log(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.end_headers()
+        self.close_connection = True
+        chunk = b"<item>" + b"x" * 65536 + b"</item>"
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            self.wfile.write(chunk)
+
+
+TYPES = {
+    ".xml": "application/xml",
+    ".rss": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".rdf": "application/rdf+xml",
+    ".html": "text/html; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
+}
+
+
+def guess_type(path):
+    return TYPES.get(os.path.splitext(path)[1], "application/octet-stream")
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("--log")
+    args = ap.parse_args()
+    srv = Server(("127.0.0.1", args.port), Handler)
+    srv.root = os.path.realpath(args.root)
+    srv.log_path = args.log
+    srv.log_lock = threading.Lock()
+    port = srv.server_address[1]
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.replace(tmp, args.port_file)
+    print(port, flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
