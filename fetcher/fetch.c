@@ -15,14 +15,29 @@
  *  - A transfer's failure is reported in its own result; fetch_all() itself
  *    fails only when libcurl cannot run the batch at all.
  */
-#include "fetcher.h"
+#include "fetch_int.h"
+
+#include <signal.h>
 
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 
+static volatile sig_atomic_t interrupted;
+
+void fetch_interrupt(void)
+{
+    interrupted = 1;
+}
+
+int fetch_interrupted(void)
+{
+    return interrupted != 0;
+}
+
 struct transfer {
     CURL *easy;
+    size_t index;             /* in the request array */
     const struct fetch_request *req;
     struct curl_slist *headers;
     struct strbuf body;
@@ -38,6 +53,7 @@ void fetch_options_default(struct fetch_options *opt)
     memset(opt, 0, sizeof(*opt));
     opt->max_concurrency = 32;
     opt->max_per_host = 4;
+    opt->per_host_delay_ms = 0;
     opt->connect_timeout_ms = 10000;
     opt->timeout_ms = 60000;
     opt->low_speed_bytes = 100;
@@ -112,12 +128,14 @@ static const char *last_header(CURL *e, const char *name)
 }
 
 static struct transfer *transfer_new(const struct fetch_options *opt,
-                                     const struct fetch_request *req,
-                                     const char *ua)
+                                     const struct fetch_request *reqs,
+                                     size_t index, const char *ua)
 {
     struct transfer *t = fs_calloc(1, sizeof(*t));
+    const struct fetch_request *req = &reqs[index];
     strbuf_init(&t->body, 0);
     t->req = req;
+    t->index = index;
     t->max_body = opt->max_body;
     t->all_permanent = 1;
     t->easy = curl_easy_init();
@@ -235,6 +253,35 @@ static void transfer_finish(struct transfer *t, CURLcode cc,
     free((char *)res.body);
 }
 
+/* Start every request the host queues allow now. */
+static fs_code start_ready(CURLM *m, struct hostq *hq,
+                           const struct fetch_options *opt,
+                           const struct fetch_request *reqs, const char *ua,
+                           struct transfer **active, size_t max_inflight,
+                           size_t *inflight, long *wait_ms, fs_error *err)
+{
+    int per_host = opt->max_per_host > 0 ? opt->max_per_host : 4;
+    *wait_ms = -1;
+    while (*inflight < max_inflight) {
+        long idx = hostq_next(hq, fetch_now_ms(), per_host,
+                              opt->per_host_delay_ms, wait_ms);
+        if (idx < 0)
+            break;
+        struct transfer *t = transfer_new(opt, reqs, (size_t)idx, ua);
+        if (curl_multi_add_handle(m, t->easy) != CURLM_OK) {
+            transfer_free(t);
+            return fs_error_set(err, FS_ENET, "libcurl refused a transfer");
+        }
+        for (size_t i = 0; i < max_inflight; i++)
+            if (!active[i]) {
+                active[i] = t;
+                break;
+            }
+        (*inflight)++;
+    }
+    return FS_OK;
+}
+
 fs_code fetch_all(const struct fetch_options *opt,
                   const struct fetch_request *reqs, size_t n,
                   fetch_done_fn done, void *ud, fs_error *err)
@@ -249,40 +296,40 @@ fs_code fetch_all(const struct fetch_options *opt,
         return fs_error_set(err, FS_ENET, "cannot create a libcurl multi "
                                           "handle");
     }
-    long per_host = opt->max_per_host > 0 ? opt->max_per_host : 4;
-    curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, per_host);
     curl_multi_setopt(m, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 
     size_t max_inflight =
         opt->max_concurrency > 0 ? (size_t)opt->max_concurrency : 32;
-    size_t next = 0, inflight = 0;
+    size_t finished = 0, inflight = 0;
     fs_code rc = FS_OK;
-    /* The transfers added to m, so a failure can free them all. */
+    /* The transfers added to m, so that any exit can free them all. */
     struct transfer **active = fs_calloc(max_inflight, sizeof(*active));
+    struct hostq *hq = hostq_new(reqs, n);
 
-    while (next < n || inflight > 0) {
-        while (next < n && inflight < max_inflight) {
-            struct transfer *t = transfer_new(opt, &reqs[next++], ua);
-            if (curl_multi_add_handle(m, t->easy) != CURLM_OK) {
-                transfer_free(t);
-                rc = fs_error_set(err, FS_ENET, "libcurl refused a transfer");
-                goto out;
-            }
-            for (size_t i = 0; i < max_inflight; i++)
-                if (!active[i]) {
-                    active[i] = t;
-                    break;
-                }
-            inflight++;
+    while (finished < n) {
+        if (interrupted) {
+            rc = fs_error_set(err, FS_EINTR, "interrupted: %zu of %zu "
+                              "transfers not finished", n - finished, n);
+            break;
         }
+        long wait_ms;
+        rc = start_ready(m, hq, opt, reqs, ua, active, max_inflight,
+                         &inflight, &wait_ms, err);
+        if (rc != FS_OK)
+            break;
         int running = 0;
         CURLMcode mc = curl_multi_perform(m, &running);
-        if (mc == CURLM_OK)
-            mc = curl_multi_poll(m, NULL, 0, 1000, NULL);
+        /* Wake up at least every 200 ms to notice a signal, and in time
+         * for the next transfer a politeness delay holds back. */
+        int timeout = 200;
+        if (wait_ms >= 0 && wait_ms < timeout)
+            timeout = (int)wait_ms;
+        if (mc == CURLM_OK && (inflight > 0 || timeout > 0))
+            mc = curl_multi_poll(m, NULL, 0, timeout, NULL);
         if (mc != CURLM_OK) {
             rc = fs_error_set(err, FS_ENET, "libcurl: %s",
                               curl_multi_strerror(mc));
-            goto out;
+            break;
         }
         CURLMsg *msg;
         int left;
@@ -298,18 +345,20 @@ fs_code fetch_all(const struct fetch_options *opt,
                 if (active[i] == t)
                     active[i] = NULL;
             inflight--;
+            finished++;
+            hostq_done(hq, t->index);
             transfer_finish(t, cc, opt, done, ud);
             transfer_free(t);
         }
     }
-out:
-        for (size_t i = 0; i < max_inflight; i++) {
+    for (size_t i = 0; i < max_inflight; i++) {
         if (!active[i])
             continue;
         curl_multi_remove_handle(m, active[i]->easy);
         transfer_free(active[i]);
     }
     free(active);
+    hostq_free(hq);
     curl_multi_cleanup(m);
     free(ua);
     return rc;

@@ -17,7 +17,8 @@
 
 struct fetch_options {
     int max_concurrency;        /* transfers in flight, total */
-    int max_per_host;           /* connections per host */
+    int max_per_host;           /* transfers in flight per host */
+    long per_host_delay_ms;     /* least time between two starts on a host */
     long connect_timeout_ms;
     long timeout_ms;            /* whole transfer */
     long low_speed_bytes;       /* abort below this many bytes/s ... */
@@ -62,6 +63,24 @@ typedef void (*fetch_done_fn)(struct fetch_result *res, void *ud);
 fs_code fetch_all(const struct fetch_options *opt,
                   const struct fetch_request *reqs, size_t n,
                   fetch_done_fn done, void *ud, fs_error *err);
+
+/* Ask a running fetch_all() to stop: it starts nothing more, abandons the
+ * transfers in flight and returns FS_EINTR.  Async-signal-safe: meant to be
+ * called from a SIGINT/SIGTERM handler. */
+void fetch_interrupt(void);
+int fetch_interrupted(void);
+
+/* ---- robots.txt (robots.c) ------------------------------------------- */
+
+struct robots;
+/* Rules of robots.txt for the product token agent ("feedsift"). */
+struct robots *robots_parse(const char *txt, size_t len, const char *agent);
+/* No rules: deny_all 0 allows everything (robots.txt missing, 4xx);
+ * deny_all 1 refuses everything (robots.txt unreachable, 5xx). */
+struct robots *robots_new(int deny_all);
+/* Is this path (with its query) allowed?  NULL rules allow everything. */
+int robots_allowed(const struct robots *r, const char *path);
+void robots_free(struct robots *r);
 
 /* Process-wide libcurl setup/teardown (call once from main). */
 fs_code fetch_global_init(fs_error *err);

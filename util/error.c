@@ -31,6 +31,7 @@ const char *fs_code_name(fs_code code)
     case FS_EBUSY: return "busy";
     case FS_ECORRUPT: return "corrupt database";
     case FS_EDENIED: return "denied";
+    case FS_EINTR: return "interrupted";
     }
     return "unknown error";
 }

@@ -75,3 +75,31 @@ char *fs_url_host(const char *url)
     curl_url_cleanup(u);
     return out;
 }
+
+fs_code fs_url_origin_path(const char *url, char **origin, char **path)
+{
+    *origin = *path = NULL;
+    CURLU *u = curl_url();
+    if (!u)
+        fs_oom();
+    char *scheme = NULL, *host = NULL, *port = NULL, *p = NULL, *q = NULL;
+    fs_code rc = FS_EINVAL;
+    if (url && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PATH, &p, 0) == CURLUE_OK) {
+        curl_url_get(u, CURLUPART_PORT, &port, 0);
+        curl_url_get(u, CURLUPART_QUERY, &q, 0);
+        *origin = port ? fs_asprintf("%s://%s:%s", scheme, host, port)
+                       : fs_asprintf("%s://%s", scheme, host);
+        *path = q ? fs_asprintf("%s?%s", p, q) : fs_strdup(p);
+        rc = FS_OK;
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(p);
+    curl_free(q);
+    curl_url_cleanup(u);
+    return rc;
+}

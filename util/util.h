@@ -46,6 +46,7 @@ typedef enum fs_code {
     FS_EBUSY,    /* database (or crawl lock) held by someone else */
     FS_ECORRUPT, /* database file is corrupt or not ours */
     FS_EDENIED,  /* refused by policy: scheme not allowed, robots.txt */
+    FS_EINTR,    /* interrupted by SIGINT/SIGTERM: finish up and exit */
 } fs_code;
 
 typedef struct fs_error {
@@ -128,6 +129,9 @@ int fs_startswith(const char *s, const char *prefix);
 /* Resolve ref against base (either may be NULL/""); returns a malloc'd
  * absolute URL, or a copy of ref when it cannot be resolved. */
 char *fs_url_resolve(const char *base, const char *ref);
+/* Split an absolute URL into its origin "scheme://host[:port]" and its
+ * path with query ("/a/b?x=1"), both malloc'd.  FS_EINVAL if unparsable. */
+fs_code fs_url_origin_path(const char *url, char **origin, char **path);
 /* The host part of url, malloc'd, or NULL. */
 char *fs_url_host(const char *url);
 
