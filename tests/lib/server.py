@@ -25,13 +25,14 @@ import email.utils
 import gzip
 import hashlib
 import http.server
-import io
 import json
 import os
+import struct
 import sys
 import threading
 import time
 import urllib.parse
+import zlib
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -144,13 +145,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self._send(200, body, headers, ctype)
 
     def _gzip_bomb(self):
-        buf = io.BytesIO()
-        with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=9) as z:
-            chunk = b"\0" * (1 << 20)
-            for _ in range(1024):
-                z.write(chunk)
-        body = buf.getvalue()
-        return self._send(200, body, {"Content-Encoding": "gzip"},
+        return self._send(200, gzip_bomb(), {"Content-Encoding": "gzip"},
                           "application/rss+xml")
 
     def _drip(self):
@@ -174,6 +169,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
         deadline = time.time() + 120
         while time.time() < deadline:
             self.wfile.write(chunk)
+
+
+_BOMB = []
+
+
+def gzip_bomb():
+    """1 GiB of zeros as a ~1 MB gzip body, built in well under a second.
+
+    After a Z_FULL_FLUSH the compressor starts afresh, so every further MiB
+    of zeros compresses to the same bytes: compress two, repeat the second.
+    """
+    if not _BOMB:
+        mib = b"\0" * (1 << 20)
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
+        first = c.compress(mib) + c.flush(zlib.Z_FULL_FLUSH)
+        again = c.compress(mib) + c.flush(zlib.Z_FULL_FLUSH)
+        end = c.flush(zlib.Z_FINISH)
+        crc = 0
+        for _ in range(1024):
+            crc = zlib.crc32(mib, crc)
+        header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+        trailer = struct.pack("<II", crc, (1 << 30) & 0xFFFFFFFF)
+        _BOMB.append(header + first + again * 1023 + end + trailer)
+    return _BOMB[0]
 
 
 TYPES = {
