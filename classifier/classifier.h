@@ -25,7 +25,7 @@ fs_code rule_set_load_buffer(const char *data, size_t len, const char *name,
                              struct rule_set **out, fs_error *err);
 void rule_set_free(struct rule_set *set);
 size_t rule_set_count(const struct rule_set *set);
-/* Hex SHA-like digest of the rule set's source text: which rules tagged. */
+/* FNV-1a 64 of all loaded rules text, 16 hex digits: which rules tagged. */
 const char *rule_set_version(const struct rule_set *set);
 /* The directory/file of the rules shipped with feedsift. */
 const char *rule_set_default_path(void);
@@ -60,6 +60,19 @@ fs_code rule_set_match(const struct rule_set *set,
                        const struct classify_input *in,
                        struct classification *out, fs_error *err);
 void classification_release(struct classification *c);
+
+/* Check a rules file the way `feedsift rules check` does: report every
+ * problem, not just the first, as "file:line:col: message" through
+ * report(ctx, line) — syntax, PCRE2 compile errors, empty-matching
+ * patterns, includes, and embedded examples (example+ text the rule does
+ * not fire on, example- text it fires on).  *n_problems gets the count;
+ * when out is non-NULL it receives the rules that had no problem (free
+ * with rule_set_free).  Returns FS_OK when the file could be read (whether
+ * or not it has problems), else the error that stopped it. */
+typedef void (*rule_check_fn)(void *ctx, const char *problem);
+fs_code rule_set_check(const char *path, rule_check_fn report, void *ctx,
+                       size_t *n_problems, struct rule_set **out,
+                       fs_error *err);
 
 /* 1 when tag equals query or is below it ("markets/fx" under "markets"). */
 int tag_matches(const char *tag, const char *query);

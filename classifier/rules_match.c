@@ -1,3 +1,385 @@
-/* classifier/rules_match.c — placeholder, being written */
-#include "classifier.h"
-typedef int fs_placeholder_rules_match_t;
+/*
+ * rules_match.c — run a rule set over one item and record why each rule
+ * fired.
+ *
+ * A rule fires when, over the fields it looks at:
+ *   - at least one `any` pattern matches in some field (if it has any),
+ *   - every `all` pattern matches in some field,
+ *   - every `near` pair matches within one field, at most N words apart,
+ *   - no `none` pattern matches in any field.
+ * The evidence is the first match of the first near pair, else of the
+ * first any pattern that matched, else of the first all pattern.
+ *
+ * Hostile text cannot hang a crawl: every match runs under the set's match
+ * context limits; a match that fails with an error (limit hit, JIT stack)
+ * counts as "no match" and leaves a warning naming the rule, the pattern's
+ * location and the field.  Invalid UTF-8 is replaced (U+FFFD) in a private
+ * copy, with a warning, so PCRE2 can run with PCRE2_NO_UTF_CHECK.
+ */
+#include "rules_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define EVIDENCE_MAX 200        /* bytes of matched text kept */
+#define NEAR_MAX_MATCHES 64     /* per pattern and field for `near` */
+
+struct field_text {
+    const char *s;              /* NULL: field absent or empty */
+    size_t len;
+    struct strbuf clean;        /* sanitized copy when the input was bad */
+    size_t *word_starts;        /* built on first use by `near` */
+    size_t n_words;
+    int words_built;
+};
+
+struct match_state {
+    const struct rule_set *set;
+    struct field_text f[RULE_FIELD_COUNT];
+    pcre2_match_data *md;
+    struct classification *out;
+};
+
+struct evidence {
+    int field;                  /* -1: none yet */
+    size_t start, end;
+};
+
+struct span {
+    size_t s, e;
+};
+
+static void add_warning(struct classification *out, char *msg)
+{
+    out->warnings = fs_realloc(out->warnings,
+                               (out->n_warnings + 1) * sizeof(char *));
+    out->warnings[out->n_warnings++] = msg;
+}
+
+static void state_init(struct match_state *st, const struct rule_set *set,
+                       const struct classify_input *in,
+                       struct classification *out)
+{
+    memset(st, 0, sizeof(*st));
+    st->set = set;
+    st->out = out;
+    const char *src[RULE_FIELD_COUNT] = {in->title, in->summary, in->body,
+                                         in->link, in->feed};
+    for (int i = 0; i < RULE_FIELD_COUNT; i++) {
+        struct field_text *ft = &st->f[i];
+        strbuf_init(&ft->clean, 0);
+        if (!src[i] || !*src[i])
+            continue;
+        size_t len = strlen(src[i]);
+        if (fs_utf8_valid(src[i], len)) {
+            ft->s = src[i];
+            ft->len = len;
+            continue;
+        }
+        fs_utf8_sanitize(&ft->clean, src[i], len);
+        ft->s = ft->clean.buf;
+        ft->len = ft->clean.len;
+        add_warning(out, fs_asprintf("field %s: invalid UTF-8 replaced "
+                                     "with U+FFFD before matching",
+                                     rule_field_names[i]));
+    }
+    st->md = pcre2_match_data_create(1, NULL);
+    if (!st->md)
+        fs_oom();
+}
+
+static void state_release(struct match_state *st)
+{
+    for (int i = 0; i < RULE_FIELD_COUNT; i++) {
+        strbuf_release(&st->f[i].clean);
+        free(st->f[i].word_starts);
+    }
+    pcre2_match_data_free(st->md);
+}
+
+/* Search field fi from byte offset `from`.  1: match at *sp, 0: none (or
+ * an error, which is turned into a warning). */
+static int find(struct match_state *st, const struct rule *r,
+                const struct rule_pattern *p, int fi, size_t from,
+                struct span *sp)
+{
+    const struct field_text *ft = &st->f[fi];
+    if (!ft->s || from >= ft->len)
+        return 0;
+    /* NOTEMPTY: a zero-width match (a lookahead-only pattern) would be
+     * evidence of nothing; the loader rejects the obvious cases */
+    int rc = pcre2_match(p->code, (PCRE2_SPTR)ft->s, ft->len, from,
+                         PCRE2_NO_UTF_CHECK | PCRE2_NOTEMPTY, st->md,
+                         st->set->mctx);
+    if (rc >= 0) {
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(st->md);
+        sp->s = ov[0];
+        sp->e = ov[1];
+        return 1;
+    }
+    if (rc != PCRE2_ERROR_NOMATCH) {
+        PCRE2_UCHAR msg[256];
+        if (pcre2_get_error_message(rc, msg, sizeof(msg)) < 0)
+            strcpy((char *)msg, "unknown PCRE2 error");
+        add_warning(st->out,
+                    fs_asprintf("rule %s: pattern at %s:%u:%u on field %s: "
+                                "%s; counted as no match",
+                                r->id, p->loc.file, p->loc.line, p->loc.col,
+                                rule_field_names[fi], (const char *)msg));
+    }
+    return 0;
+}
+
+/* First match of p in any of the rule's fields, in field order. */
+static int find_in_fields(struct match_state *st, const struct rule *r,
+                          const struct rule_pattern *p, struct evidence *ev)
+{
+    for (int fi = 0; fi < RULE_FIELD_COUNT; fi++) {
+        struct span sp;
+        if ((r->fields & (1u << fi)) && find(st, r, p, fi, 0, &sp)) {
+            *ev = (struct evidence){fi, sp.s, sp.e};
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- near ------------------------------------------------------------ */
+
+/* A word is a run of letters/digits: ASCII alphanumerics and any non-ASCII
+ * character except the Latin-1 and general punctuation blocks and the CJK
+ * symbols block (dashes, quotes, NBSP, ideographic space...). */
+static int word_char_at(const char *s, size_t len, size_t i, size_t *adv)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x80) {
+        *adv = 1;
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+               (c >= 'A' && c <= 'Z');
+    }
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (i + n > len)
+        n = len - i;
+    *adv = n;
+    uint32_t cp = 0;
+    if (n == 2)
+        cp = ((c & 0x1Fu) << 6) | ((unsigned char)s[i + 1] & 0x3Fu);
+    else if (n == 3)
+        cp = ((c & 0x0Fu) << 12) | (((unsigned char)s[i + 1] & 0x3Fu) << 6) |
+             ((unsigned char)s[i + 2] & 0x3Fu);
+    else
+        return 1;
+    return !((cp >= 0xA0 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x206F) ||
+             (cp >= 0x3000 && cp <= 0x303F));
+}
+
+static void build_words(struct field_text *ft)
+{
+    size_t alloc = 0;
+    int in_word = 0;
+    for (size_t i = 0, adv; i < ft->len; i += adv) {
+        int w = word_char_at(ft->s, ft->len, i, &adv);
+        if (w && !in_word) {
+            FS_GROW(ft->word_starts, ft->n_words + 1, alloc);
+            ft->word_starts[ft->n_words++] = i;
+        }
+        in_word = w;
+    }
+    ft->words_built = 1;
+}
+
+/* Number of word starts before byte offset off. */
+static size_t words_before(const struct field_text *ft, size_t off)
+{
+    size_t lo = 0, hi = ft->n_words;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ft->word_starts[mid] < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static size_t words_between(const struct field_text *ft, struct span a,
+                            struct span b)
+{
+    if (a.e <= b.s)
+        return words_before(ft, b.s) - words_before(ft, a.e);
+    if (b.e <= a.s)
+        return words_before(ft, a.s) - words_before(ft, b.e);
+    return 0; /* overlapping matches */
+}
+
+/* Up to NEAR_MAX_MATCHES successive matches of p in field fi. */
+static size_t find_all(struct match_state *st, const struct rule *r,
+                       const struct rule_pattern *p, int fi,
+                       struct span *spans)
+{
+    size_t n = 0, from = 0;
+    const struct field_text *ft = &st->f[fi];
+    while (n < NEAR_MAX_MATCHES && find(st, r, p, fi, from, &spans[n])) {
+        from = spans[n].e;
+        if (from <= spans[n].s) { /* \K can end a match before its start */
+            from = spans[n].s + 1;
+            while (from < ft->len &&
+                   ((unsigned char)ft->s[from] & 0xC0) == 0x80)
+                from++;
+        }
+        n++;
+    }
+    return n;
+}
+
+static int near_matches(struct match_state *st, const struct rule *r,
+                        const struct rule_near *nr, struct evidence *ev)
+{
+    struct span as[NEAR_MAX_MATCHES], bs[NEAR_MAX_MATCHES];
+    for (int fi = 0; fi < RULE_FIELD_COUNT; fi++) {
+        if (!(r->fields & (1u << fi)) || !st->f[fi].s)
+            continue;
+        size_t na = find_all(st, r, &nr->a, fi, as);
+        if (!na)
+            continue;
+        size_t nb = find_all(st, r, &nr->b, fi, bs);
+        if (!nb)
+            continue;
+        struct field_text *ft = &st->f[fi];
+        if (!ft->words_built)
+            build_words(ft);
+        for (size_t i = 0; i < na; i++) {
+            for (size_t j = 0; j < nb; j++) {
+                if (words_between(ft, as[i], bs[j]) > nr->max_words)
+                    continue;
+                size_t s = as[i].s < bs[j].s ? as[i].s : bs[j].s;
+                size_t e = as[i].e > bs[j].e ? as[i].e : bs[j].e;
+                *ev = (struct evidence){fi, s, e};
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- one rule -------------------------------------------------------- */
+
+static int rule_eval(struct match_state *st, const struct rule *r,
+                     struct evidence *ev)
+{
+    struct evidence e;
+    ev->field = -1;
+    if (r->n_any) {
+        size_t i = 0;
+        while (i < r->n_any && !find_in_fields(st, r, &r->any[i], &e))
+            i++;
+        if (i == r->n_any)
+            return 0;
+        *ev = e;
+    }
+    for (size_t i = 0; i < r->n_all; i++) {
+        if (!find_in_fields(st, r, &r->all[i], &e))
+            return 0;
+        if (ev->field < 0)
+            *ev = e;
+    }
+    for (size_t i = 0; i < r->n_near; i++) {
+        if (!near_matches(st, r, &r->near[i], &e))
+            return 0;
+        if (i == 0)
+            *ev = e; /* a near pair shows both halves: the best evidence */
+    }
+    for (size_t i = 0; i < r->n_none; i++)
+        if (find_in_fields(st, r, &r->none[i], &e))
+            return 0;
+    return 1;
+}
+
+/* The matched text, one line, cut to EVIDENCE_MAX bytes on a character
+ * boundary (with an ellipsis when cut). */
+static char *evidence_text(const struct field_text *ft,
+                           const struct evidence *ev)
+{
+    size_t n = ev->end - ev->start;
+    int cut = n > EVIDENCE_MAX;
+    if (cut) {
+        n = EVIDENCE_MAX;
+        while (n > 0 && ((unsigned char)ft->s[ev->start + n] & 0xC0) == 0x80)
+            n--;
+    }
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_add(&sb, ft->s + ev->start, n);
+    for (size_t i = 0; i < sb.len; i++)
+        if (sb.buf[i] == '\n' || sb.buf[i] == '\r' || sb.buf[i] == '\t')
+            sb.buf[i] = ' ';
+    if (cut)
+        strbuf_addstr(&sb, "\xE2\x80\xA6");
+    return strbuf_detach(&sb, NULL);
+}
+
+static void add_hit(struct match_state *st, const struct rule *r,
+                    const struct evidence *ev)
+{
+    struct classification *out = st->out;
+    out->hits = fs_realloc(out->hits, (out->n_hits + 1) * sizeof(*out->hits));
+    struct tag_hit *h = &out->hits[out->n_hits++];
+    h->tag = fs_strdup(r->tag);
+    h->rule_id = fs_strdup(r->id);
+    h->field = fs_strdup(rule_field_names[ev->field]);
+    h->matched = evidence_text(&st->f[ev->field], ev);
+    h->alert = r->alert;
+}
+
+void rules_match_into(const struct rule_set *set, const struct rule *only,
+                      const struct classify_input *in,
+                      struct classification *out)
+{
+    struct match_state st;
+    state_init(&st, set, in, out);
+    for (size_t i = 0; i < set->n_rules; i++) {
+        const struct rule *r = &set->rules[i];
+        struct evidence ev = {-1, 0, 0};
+        if ((!only || r == only) && rule_eval(&st, r, &ev))
+            add_hit(&st, r, &ev);
+    }
+    state_release(&st);
+}
+
+fs_code rule_set_match(const struct rule_set *set,
+                       const struct classify_input *in,
+                       struct classification *out, fs_error *err)
+{
+    if (out)
+        memset(out, 0, sizeof(*out));
+    if (!set || !in || !out)
+        return fs_error_set(err, FS_EINVAL, "rule_set_match: NULL argument");
+    rules_match_into(set, NULL, in, out);
+    return FS_OK;
+}
+
+void classification_release(struct classification *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n_hits; i++) {
+        free(c->hits[i].tag);
+        free(c->hits[i].rule_id);
+        free(c->hits[i].field);
+        free(c->hits[i].matched);
+    }
+    free(c->hits);
+    for (size_t i = 0; i < c->n_warnings; i++)
+        free(c->warnings[i]);
+    free(c->warnings);
+    memset(c, 0, sizeof(*c));
+}
+
+int tag_matches(const char *tag, const char *query)
+{
+    if (!tag || !query)
+        return 0;
+    size_t n = strlen(query);
+    while (n && query[n - 1] == '/')
+        n--; /* "markets/" means "markets" */
+    return strncmp(tag, query, n) == 0 && (tag[n] == '\0' || tag[n] == '/');
+}

@@ -28,6 +28,7 @@ int cmd_parse_feed(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 /* "feedsift CMD: message" + hint on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) FS_PRINTF(2, 3);

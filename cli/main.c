@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"crawl", cmd_crawl, "fetch feeds and articles, classify, store"},
     {"list", cmd_list, "list stored headlines with their tags"},
     {"classify", cmd_classify, "tag a piece of text and show the evidence"},
+    {"rules", cmd_rules, "check rules files (rules check [FILE...])"},
     {"parse-feed", cmd_parse_feed, "parse one feed file, print JSON"},
     {"extract", cmd_extract, "print the main text of an HTML page"},
 };

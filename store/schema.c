@@ -1,3 +1,158 @@
-/* store/schema.c — placeholder, being written */
-#include "store.h"
-typedef int fs_placeholder_schema_t;
+/*
+ * schema.c — the one place that owns the database schema.
+ *
+ * The schema is an ordered list of migration steps.  Step i (1-based)
+ * takes a database from PRAGMA user_version i-1 to i; a new database runs
+ * them all.  To change the schema, APPEND a step — never edit a released
+ * one, databases in the field have already run it.
+ *
+ * Invariants:
+ *  - Each step runs in its own BEGIN IMMEDIATE transaction together with
+ *    the user_version bump, so a crash leaves the database at a whole
+ *    version.  The version is re-read inside the transaction: when two
+ *    processes open a new database at once, the second one finds the step
+ *    already done and skips it.
+ *  - Every step also stamps PRAGMA application_id, the mark store_open()
+ *    uses to tell our files from foreign ones.
+ *  - Times are INTEGER Unix seconds (UTC); NULL means unknown/never.
+ */
+#include "store_int.h"
+
+#include <stdio.h>
+
+static const char *const migrations[] = {
+    /* 1: feeds, items, their tags with evidence, crawl runs. */
+    "CREATE TABLE feeds ("
+    "  id INTEGER PRIMARY KEY,"
+    "  url TEXT NOT NULL UNIQUE,"
+    "  name TEXT,"                      /* from the feed list */
+    "  title TEXT,"                     /* from the feed document */
+    "  etag TEXT,"                      /* validators for conditional GET */
+    "  last_modified TEXT,"
+    "  last_checked INTEGER,"
+    "  last_success INTEGER,"
+    "  consecutive_errors INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  created INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE items ("
+    "  id INTEGER PRIMARY KEY,"
+    "  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+    "  guid TEXT NOT NULL,"
+    "  title TEXT,"
+    "  link TEXT,"
+    "  canonical_url TEXT,"
+    "  author TEXT,"
+    "  summary TEXT,"
+    "  body TEXT,"
+    "  body_state INTEGER NOT NULL DEFAULT 0"
+    "    CHECK (body_state BETWEEN 0 AND 3),"
+    "  body_error TEXT,"
+    "  published INTEGER,"
+    "  updated INTEGER,"
+    "  first_seen INTEGER NOT NULL,"
+    "  changed INTEGER NOT NULL,"       /* last insert or content change */
+    "  content_hash INTEGER NOT NULL,"  /* of the feed-provided fields */
+    "  UNIQUE (feed_id, guid)"
+    ");"
+    /* `list` orders by this exact expression (see query.c). */
+    "CREATE INDEX items_by_time"
+    "  ON items (coalesce(published, updated, first_seen), id);"
+    "CREATE INDEX items_pending_body ON items (first_seen, id)"
+    "  WHERE body_state = 1;"
+    "CREATE TABLE item_tags ("
+    "  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+    "  tag TEXT NOT NULL,"
+    "  rule_id TEXT NOT NULL,"
+    "  field TEXT,"                     /* where the rule matched */
+    "  matched TEXT,"                   /* the matched text */
+    "  alert INTEGER NOT NULL DEFAULT 0,"
+    "  rules_version TEXT,"
+    "  created INTEGER NOT NULL,"
+    "  PRIMARY KEY (item_id, tag, rule_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX item_tags_by_tag ON item_tags (tag, item_id);"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  started INTEGER NOT NULL,"
+    "  finished INTEGER,"
+    "  feeds_ok INTEGER,"
+    "  feeds_failed INTEGER,"
+    "  feeds_not_modified INTEGER,"
+    "  items_new INTEGER,"
+    "  items_updated INTEGER,"
+    "  articles_ok INTEGER,"
+    "  articles_failed INTEGER,"
+    "  tags_added INTEGER"
+    ");",
+};
+
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int store_schema_latest(void)
+{
+    return N_MIGRATIONS;
+}
+
+static fs_code read_version(struct store *st, int *out, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt,
+                                NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int(stmt, 0);
+            rc = SQLITE_OK;
+        }
+        sqlite3_finalize(stmt);
+    }
+    if (rc != SQLITE_OK)
+        return store_sql_error(st, rc, "reading the schema version", err);
+    return FS_OK;
+}
+
+/* Apply step `to` (1-based) if the database is still at version to-1. */
+static fs_code migrate_step(struct store *st, int to, fs_error *err)
+{
+    char what[64], pragmas[128];
+    snprintf(what, sizeof(what), "migrating the schema to version %d", to);
+    fs_code rc = store_exec(st, "BEGIN IMMEDIATE", what, err);
+    if (rc != FS_OK)
+        return rc;
+    int now = -1;
+    rc = read_version(st, &now, err);
+    if (rc == FS_OK && now == to - 1) {
+        snprintf(pragmas, sizeof(pragmas),
+                 "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+                 STORE_APPLICATION_ID, to);
+        rc = store_exec(st, migrations[to - 1], what, err);
+        if (rc == FS_OK)
+            rc = store_exec(st, pragmas, what, err);
+    }
+    if (rc == FS_OK)
+        rc = store_exec(st, "COMMIT", what, err);
+    if (rc != FS_OK) {
+        store_rollback(st);
+        return rc;
+    }
+    if (now == to - 1)
+        fs_log(FS_LOG_INFO, "%s: schema migrated to version %d", st->path, to);
+    return FS_OK;
+}
+
+fs_code store_schema_migrate(struct store *st, fs_error *err)
+{
+    int version;
+    fs_code rc = read_version(st, &version, err);
+    for (int to = version + 1; rc == FS_OK && to <= N_MIGRATIONS; to++)
+        rc = migrate_step(st, to, err);
+    if (rc == FS_OK)
+        rc = read_version(st, &st->version, err);
+    if (rc == FS_OK && st->version != N_MIGRATIONS)
+        rc = fs_error_set(err, FS_EDB,
+                          "%s: schema version is %d after migration, "
+                          "expected %d",
+                          st->path, st->version, N_MIGRATIONS);
+    return rc;
+}

@@ -26,10 +26,28 @@
 
 struct store;
 
+/* Open (creating it if missing) and migrate the database at path.
+ * FS_ECORRUPT: not SQLite, or SQLite but not feedsift's (file untouched);
+ * FS_EDB: written by a newer feedsift (untouched) or other SQLite error;
+ * FS_EBUSY: locked by another process beyond the busy timeout. */
 fs_code store_open(const char *path, struct store **out, fs_error *err);
+/* Like store_open() but never creates the file: a missing file is FS_EIO
+ * "PATH: no such database (run 'feedsift crawl' first)".  For readers. */
+fs_code store_open_existing(const char *path, struct store **out,
+                            fs_error *err);
 void store_close(struct store *st);
 int store_schema_version(const struct store *st);
 
+/* How long a statement waits for another process's lock before failing
+ * with FS_EBUSY.  Default STORE_BUSY_TIMEOUT_MS, or the environment
+ * variable FEEDSIFT_BUSY_TIMEOUT_MS read by store_open(). */
+#define STORE_BUSY_TIMEOUT_MS 5000
+void store_set_busy_timeout(struct store *st, int ms);
+
+/* store_begin() takes the write lock at once (BEGIN IMMEDIATE); no
+ * nesting.  After a failed store_commit() call store_rollback(), which is
+ * always safe to call (no-op outside a transaction).  Every other store
+ * function also works in autocommit mode and is atomic on its own. */
 fs_code store_begin(struct store *st, fs_error *err);
 fs_code store_commit(struct store *st, fs_error *err);
 void store_rollback(struct store *st);
@@ -58,7 +76,8 @@ fs_code store_feed_ensure(struct store *st, const char *url, const char *name,
 fs_code store_feed_get(struct store *st, int64_t feed_id,
                        void (*cb)(const struct store_feed *, void *), void *ud,
                        fs_error *err);
-/* Call cb for every feed, by name/url. cb returns non-zero to stop. */
+/* Call cb for every feed, by name/url. cb returns non-zero to stop.
+ * Rows are read before the first call, so cb may write to the store. */
 fs_code store_feeds_each(struct store *st,
                          int (*cb)(const struct store_feed *, void *),
                          void *ud, fs_error *err);
@@ -73,6 +92,9 @@ struct store_feed_check {
     const char *title;         /* feed title when parsed */
     const char *error;         /* message when !ok */
 };
+/* Any success (including 304) sets last_checked and last_success and
+ * resets consecutive_errors; a 304 keeps etag, last_modified and title.
+ * A failure sets last_checked and last_error and counts up. */
 fs_code store_feed_record_check(struct store *st, int64_t feed_id,
                                 const struct store_feed_check *chk,
                                 fs_error *err);
@@ -123,7 +145,8 @@ fs_code store_item_set_body(struct store *st, int64_t item_id,
                             fs_error *err);
 
 /* Items whose article page is still to be fetched (body_state PENDING),
- * oldest first, at most limit (0: all).  cb returns non-zero to stop. */
+ * oldest first, at most limit (0: all).  cb returns non-zero to stop.
+ * Rows are read before the first call, so cb may write to the store. */
 fs_code store_items_pending_body(struct store *st, size_t limit,
                                  int (*cb)(const struct store_item *, void *),
                                  void *ud, fs_error *err);
@@ -193,7 +216,7 @@ fs_code store_list(struct store *st, const struct store_list_query *q,
 struct store_counts {
     int64_t feeds;
     int64_t items;
-    int64_t tags;
+    int64_t tags;              /* distinct (item, tag) pairs */
     int64_t runs;
 };
 fs_code store_counts(struct store *st, struct store_counts *out,

@@ -81,7 +81,7 @@ class TestServer:
 
 class Feedsift:
     def __init__(self, binary, workdir):
-        self.binary = binary
+        self.binary = os.path.abspath(binary)
         self.workdir = workdir
         self.env = dict(os.environ)
         self.env.pop("FEEDSIFT_DB", None)

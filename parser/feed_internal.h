@@ -1,0 +1,77 @@
+/*
+ * feed_internal.h — what the feed_*.c files share (not a public API).
+ *
+ *   feed_decode.c  raw bytes -> UTF-8 XML text: BOM / HTTP charset / XML
+ *                  declaration, undefined HTML entities made well-formed.
+ *   feed_text.c    text constructs (plain, escaped HTML, inline XHTML,
+ *                  base64), relative URI resolution inside HTML, cleaning
+ *                  strings to the UTF-8 the public structs promise, and
+ *                  the node helpers: namespace classes, xml:base.
+ *   feed.c         the document walk (RSS 0.9x/1.0/2.0, Atom 0.3/1.0),
+ *                  release, JSON, item keys.
+ */
+#ifndef FEEDSIFT_FEED_INTERNAL_H
+#define FEEDSIFT_FEED_INTERNAL_H
+
+#include "parser.h"
+
+#include <libxml/tree.h>
+
+/* Namespaces we understand, identified by URI (never by prefix). */
+enum feed_ns {
+    FEED_NS_OTHER = 0,
+    FEED_NS_CORE,     /* no namespace, RSS 0.9x/1.0/2.0 or Atom 0.3/1.0 */
+    FEED_NS_DC,
+    FEED_NS_DCTERMS,
+    FEED_NS_CONTENT,
+    FEED_NS_XHTML,
+    FEED_NS_RDF,
+};
+
+/* Append a recoverable problem ("bozo" reason) to feed->errors. */
+void feed_add_error(struct feed *feed, const char *fmt, ...) FS_PRINTF(2, 3);
+
+/* Turn raw feed bytes into UTF-8 XML text with no XML declaration, ready
+ * for xmlReadMemory(..., "UTF-8", ...).  Problems (unknown or wrong
+ * encoding, HTML entities, bare ampersands) go to feed->errors. */
+void feed_decode(const char *data, size_t len, const char *http_charset,
+                 struct feed *feed, struct strbuf *out);
+
+/* A string as the public structs hold it: valid UTF-8, C1 controls read
+ * as the Windows-1252 characters they almost always are.  malloc'd. */
+char *feed_clean_string(const char *s, size_t len);
+/* The same, in place on a strbuf appended to out. */
+void feed_clean_append(struct strbuf *out, const char *s, size_t len);
+
+/* Namespace class of an element or attribute, with a fallback on the
+ * well-known prefix when the prefix was never declared (recovered). */
+enum feed_ns feed_node_ns(const xmlNode *node);
+/* node is an element of class ns named local. */
+int feed_node_is(const xmlNode *node, enum feed_ns ns, const char *local);
+/* Local name without any undeclared "prefix:". */
+const char *feed_local_name(const xmlNode *node);
+
+/* fs_url_resolve() that keeps non-ASCII characters as they were and
+ * resolves an empty reference to the base itself.  malloc'd. */
+char *feed_resolve(const char *base, const char *ref);
+/* Base URI of node: doc_url, then every xml:base from the root down. */
+char *feed_node_base(const xmlNode *node, const char *doc_url);
+
+/* Character data of node's subtree (text, CDATA, safe entities). */
+void feed_node_text(const xmlNode *node, struct strbuf *out);
+
+enum feed_text_kind {
+    FEED_TEXT_PLAIN, /* RSS title and the like: text, may look like HTML */
+    FEED_TEXT_HTML,  /* RSS description, content:encoded */
+    FEED_TEXT_ATOM,  /* Atom: type= (and mode= in 0.3) decide */
+    FEED_TEXT_XHTML, /* xhtml:body: inline markup */
+};
+
+/* The value of a text construct, feedparser's way (see the conformance
+ * README): plain text unescaped, HTML as markup with relative URIs
+ * resolved against the element's base.  atom03 selects Atom 0.3 rules.
+ * malloc'd, trimmed, cleaned. */
+char *feed_text_construct(const xmlNode *node, enum feed_text_kind kind,
+                          int atom03, const char *doc_url);
+
+#endif /* FEEDSIFT_FEED_INTERNAL_H */

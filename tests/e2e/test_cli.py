@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Command-line conventions every subcommand keeps.
+
+--help on stdout with exit 0, usage errors on stderr with exit 2, unknown
+commands refused, --version.
+
+usage: test_cli.py FEEDSIFT
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from harness import Feedsift, Tap, tempdir  # noqa: E402
+
+COMMANDS = ["crawl", "list", "classify", "parse-feed", "extract"]
+
+
+def main():
+    t = Tap()
+    fs = Feedsift(sys.argv[1], tempdir())
+    p = fs.run("--help")
+    t.ok(p.returncode == 0 and all(c in p.stdout for c in COMMANDS),
+         "feedsift --help lists every command", p.stdout)
+    p = fs.run("--version")
+    t.ok(p.returncode == 0 and p.stdout.startswith("feedsift "),
+         "--version", p.stdout)
+    p = fs.run()
+    t.eq(p.returncode, 2, "no command is a usage error")
+    p = fs.run("frobnicate")
+    t.ok(p.returncode == 2 and "frobnicate" in p.stderr and not p.stdout,
+         "unknown command: exit 2, named on stderr", p.stderr)
+    for cmd in COMMANDS:
+        p = fs.run(cmd, "--help")
+        t.ok(p.returncode == 0 and "usage" in p.stdout.lower() and
+             not p.stderr, "%s --help: usage on stdout, exit 0" % cmd,
+             p.stdout + p.stderr)
+        p = fs.run(cmd, "--no-such-option")
+        t.ok(p.returncode == 2 and p.stderr and not p.stdout,
+             "%s: unknown option is exit 2 with a message on stderr" % cmd,
+             p.stdout + p.stderr)
+    p = fs.run("list", "--db", "does-not-exist.db")
+    t.ok(p.returncode != 0 and "does-not-exist.db" in p.stderr,
+         "list on a missing database names it", p.stderr)
+    t.ok(not os.path.exists(os.path.join(fs.workdir, "does-not-exist.db")),
+         "list does not create a database")
+    p = fs.run("parse-feed", "no-such-file.xml")
+    t.ok(p.returncode != 0 and "no-such-file.xml" in p.stderr,
+         "parse-feed names a missing file", p.stderr)
+    p = fs.run("extract", "no-such-page.html")
+    t.ok(p.returncode != 0 and "no-such-page.html" in p.stderr,
+         "extract names a missing file", p.stderr)
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
