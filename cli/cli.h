@@ -37,7 +37,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) FS_PRINTF(2, 3);
 int cli_fail(const char *cmd, const fs_error *err);
 /* --db, else $FEEDSIFT_DB, else ./feedsift.db */
 const char *cli_db_path(const char *opt);
-/* --rules, else $FEEDSIFT_RULES, else the shipped default rules. */
+/* --rules, else rule_set_default_path() ($FEEDSIFT_RULES or the shipped
+ * default rules). */
 const char *cli_rules_path(const char *opt);
 /* Print text to stdout and return EXIT_OK (for --help). */
 int cli_help(const char *text);

@@ -6,8 +6,7 @@
  * last column at the terminal width so each row stays on one line.
  */
 #include "cli.h"
-
-#include "config.h"
+#include "classifier.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +49,7 @@ const char *cli_rules_path(const char *opt)
 {
     if (opt && *opt)
         return opt;
-    const char *env = getenv("FEEDSIFT_RULES");
-    return env && *env ? env : FEEDSIFT_RULES_DEFAULT;
+    return rule_set_default_path();
 }
 
 int cli_help(const char *text)

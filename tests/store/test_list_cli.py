@@ -15,20 +15,13 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from harness import Tap  # noqa: E402
+
 FIXTURE, FEEDSIFT = sys.argv[1], sys.argv[2]
-n = 0
-failed = 0
-
-
-def ok(cond, what, diag=None):
-    global n, failed
-    n += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (n, what))
-    if not cond:
-        failed += 1
-        if diag is not None:
-            for line in str(diag).splitlines():
-                print("#   " + line)
+tap = Tap()
+ok = tap.ok
 
 
 def run(*args, env=None):
@@ -135,5 +128,4 @@ with tempfile.TemporaryDirectory() as tmp:
     ok(rc == 5 and junk in err, "corrupt database: exit 5 naming it", err)
     ok(open(junk, "rb").read() == before, "corrupt database: unchanged")
 
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+sys.exit(tap.done())
