@@ -21,6 +21,7 @@
 
 #include <curl/curl.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 
 static volatile sig_atomic_t interrupted;
@@ -119,6 +120,38 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
+char *fetch_user_agent(const char *contact)
+{
+    if (!contact || !*contact)
+        return fs_strdup("feedsift/" FEEDSIFT_VERSION);
+    return fs_asprintf("feedsift/" FEEDSIFT_VERSION " (+%s)", contact);
+}
+
+/* Directives are comma-separated tokens, case-insensitive (RFC 9111 5.2);
+ * "max-age=N" may be quoted.  no-cache/no-store mean "ask every time". */
+long long fetch_parse_max_age(const char *cc)
+{
+    long long best = -1;
+    const char *p = cc;
+    while (p && *p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ",");
+        if (n >= 8 && strncasecmp(p, "max-age=", 8) == 0) {
+            const char *v = p + 8 + (p[8] == '"');
+            char *end;
+            long long secs = strtoll(v, &end, 10);
+            if (end != v && secs >= 0)
+                best = secs;
+        } else if ((n >= 8 && strncasecmp(p, "no-cache", 8) == 0) ||
+                   (n >= 8 && strncasecmp(p, "no-store", 8) == 0)) {
+            return 0;
+        }
+        p += n;
+    }
+    return best;
+}
+
 static const char *last_header(CURL *e, const char *name)
 {
     struct curl_header *h = NULL;
@@ -208,6 +241,12 @@ static void transfer_finish(struct transfer *t, CURLcode cc,
     res.content_type = ctype;
     res.seconds = secs;
     res.code = FS_OK;
+    res.max_age = fetch_parse_max_age(last_header(e, "Cache-Control"));
+    curl_off_t retry = -1;
+    if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry) != CURLE_OK ||
+        !last_header(e, "Retry-After"))
+        retry = -1;
+    res.retry_after = retry;
 
     if (t->over_limit || cc == CURLE_FILESIZE_EXCEEDED) {
         res.code = FS_ELIMIT;
@@ -286,10 +325,8 @@ fs_code fetch_all(const struct fetch_options *opt,
                   const struct fetch_request *reqs, size_t n,
                   fetch_done_fn done, void *ud, fs_error *err)
 {
-    char *ua = opt->user_agent
-                   ? fs_strdup(opt->user_agent)
-                   : fs_strdup("feedsift/" FEEDSIFT_VERSION
-                               " (+https://github.com/feedsift/feedsift)");
+    char *ua = opt->user_agent ? fs_strdup(opt->user_agent)
+                               : fetch_user_agent(NULL);
     CURLM *m = curl_multi_init();
     if (!m) {
         free(ua);

@@ -26,7 +26,7 @@ struct fetch_options {
     size_t max_body;            /* decoded bytes */
     long max_redirects;
     int allow_file;             /* follow file:// URLs (demo, tests) */
-    const char *user_agent;     /* NULL: "feedsift/VERSION" */
+    const char *user_agent;     /* NULL: fetch_user_agent(NULL) */
 };
 void fetch_options_default(struct fetch_options *opt);
 
@@ -51,6 +51,13 @@ struct fetch_result {
     const char *body;           /* decoded bytes, NUL-terminated */
     size_t body_len;
     double seconds;
+    /* Scheduling hints from the server, in seconds; -1 when absent.
+     * retry_after: Retry-After (delta or HTTP date) on any response, the
+     * usual companion of 429 and 503.  max_age: Cache-Control max-age
+     * (s-maxage ignored: we are not a shared cache); no-cache/no-store
+     * count as 0. */
+    long long retry_after;
+    long long max_age;
 };
 
 /* Take ownership of the body (a malloc'd, NUL-terminated buffer). */
@@ -81,6 +88,54 @@ struct robots *robots_new(int deny_all);
 /* Is this path (with its query) allowed?  NULL rules allow everything. */
 int robots_allowed(const struct robots *r, const char *path);
 void robots_free(struct robots *r);
+
+/* ---- scheduling (schedule.c) ----------------------------------------- */
+
+/* Bounds of the polling policy, in seconds (policy in schedule.c). */
+struct schedule_policy {
+    int64_t min_interval;       /* never poll a feed more often */
+    int64_t max_interval;       /* never wait longer after a success */
+    int64_t default_interval;   /* first interval when nothing is known */
+    int64_t max_backoff;        /* longest wait after errors */
+};
+void schedule_policy_default(struct schedule_policy *p);
+
+enum schedule_outcome {
+    SCHEDULE_OK,                /* fetched and parsed */
+    SCHEDULE_NOT_MODIFIED,      /* 304 */
+    SCHEDULE_ERROR,             /* any failure worth retrying */
+    SCHEDULE_GONE,              /* 410: stop polling */
+};
+
+struct schedule_input {
+    int64_t now;
+    enum schedule_outcome outcome;
+    int64_t prev_interval;      /* 0 when unknown */
+    int new_items;              /* items first seen in this check */
+    const int64_t *item_times;  /* published times of the document's */
+    size_t n_item_times;        /* items (FS_TIME_NONE ones ignored) */
+    int64_t feed_hint;          /* feed's ttl / sy:updatePeriod, 0: none */
+    long long max_age;          /* Cache-Control max-age, -1: none */
+    long long retry_after;      /* Retry-After seconds, -1: none */
+    int consecutive_errors;     /* including this check's error */
+};
+
+struct schedule_decision {
+    int64_t next_due;
+    int64_t interval;           /* the feed's poll interval from now on */
+    int disable;
+};
+
+void schedule_next(const struct schedule_policy *p,
+                   const struct schedule_input *in,
+                   struct schedule_decision *out);
+
+/* "feedsift/VERSION (+CONTACT)", or without the parenthesis when contact
+ * is NULL or empty.  malloc'd. */
+char *fetch_user_agent(const char *contact);
+
+/* Cache-Control max-age of a header value in seconds, -1 when none. */
+long long fetch_parse_max_age(const char *cache_control);
 
 /* Process-wide libcurl setup/teardown (call once from main). */
 fs_code fetch_global_init(fs_error *err);

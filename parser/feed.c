@@ -633,6 +633,8 @@ const char *feed_format_name(enum feed_format format)
     case FEED_FORMAT_RSS09X: return "rss09x";
     case FEED_FORMAT_ATOM10: return "atom10";
     case FEED_FORMAT_ATOM03: return "atom03";
+    case FEED_FORMAT_JSON10: return "json10";
+    case FEED_FORMAT_JSON11: return "json11";
     case FEED_FORMAT_UNKNOWN: break;
     }
     return "unknown";

@@ -27,6 +27,8 @@ enum feed_format {
     FEED_FORMAT_RSS09X,
     FEED_FORMAT_ATOM10,
     FEED_FORMAT_ATOM03,
+    FEED_FORMAT_JSON10,    /* JSON Feed 1.0 */
+    FEED_FORMAT_JSON11,    /* JSON Feed 1.1 */
 };
 
 struct feed_enclosure {
@@ -57,6 +59,10 @@ struct feed {
     char *description;
     char *language;
     int64_t updated;
+    /* How often the publisher says to poll, in seconds: RSS <ttl> (minutes)
+     * or sy:updatePeriod / sy:updateFrequency; 0 when the feed gives no
+     * hint.  The crawler's scheduler treats it as a lower bound. */
+    int64_t update_interval;
     struct feed_item *items;
     size_t n_items;
     char **errors;         /* recoverable problems ("bozo" reasons) */

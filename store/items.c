@@ -43,8 +43,14 @@ fs_code store_feed_ensure(struct store *st, const char *url, const char *name,
         return fs_error_set(err, FS_EINVAL, "%s: feed without a URL",
                             st->path);
 
+    /* The URL itself first, then the URLs the feed had before a
+     * permanent redirect. */
     rc = store_stmt(st, STMT_FEED_FIND,
-                    "SELECT id, name FROM feeds WHERE url = ?1", &stmt, err);
+                    "SELECT id, name FROM feeds WHERE url = ?1"
+                    " UNION ALL SELECT f.id, f.name FROM feed_aliases a"
+                    " JOIN feeds f ON f.id = a.feed_id WHERE a.url = ?1"
+                    " LIMIT 1",
+                    &stmt, err);
     if (rc != FS_OK)
         return rc;
     store_bind_text(stmt, 1, url);
@@ -85,6 +91,13 @@ fs_code store_feed_ensure(struct store *st, const char *url, const char *name,
     return rc;
 }
 
+/* Columns every check writes, whatever its outcome: ?2 checked_at,
+ * ?6 last_status, ?7 next_due, ?8 poll_interval (NULL keeps), ?9 disable. */
+#define CHECK_SET_COMMON                                                    \
+    " last_checked = ?2, last_status = ?6, next_due = ?7,"                  \
+    " poll_interval = coalesce(?8, poll_interval),"                         \
+    " disabled = disabled OR ?9"
+
 fs_code store_feed_record_check(struct store *st, int64_t feed_id,
                                 const struct store_feed_check *chk,
                                 fs_error *err)
@@ -94,13 +107,13 @@ fs_code store_feed_record_check(struct store *st, int64_t feed_id,
     if (chk->ok && chk->not_modified) {
         /* 304: the validators and title we have are still right. */
         rc = store_stmt(st, STMT_FEED_CHECK_NOT_MODIFIED,
-                        "UPDATE feeds SET last_checked = ?2,"
+                        "UPDATE feeds SET" CHECK_SET_COMMON ","
                         " last_success = ?2, consecutive_errors = 0,"
                         " last_error = NULL WHERE id = ?1",
                         &stmt, err);
     } else if (chk->ok) {
         rc = store_stmt(st, STMT_FEED_CHECK_OK,
-                        "UPDATE feeds SET last_checked = ?2,"
+                        "UPDATE feeds SET" CHECK_SET_COMMON ","
                         " last_success = ?2, consecutive_errors = 0,"
                         " last_error = NULL, etag = coalesce(?3, etag),"
                         " last_modified = coalesce(?4, last_modified),"
@@ -113,7 +126,7 @@ fs_code store_feed_record_check(struct store *st, int64_t feed_id,
         }
     } else {
         rc = store_stmt(st, STMT_FEED_CHECK_FAILED,
-                        "UPDATE feeds SET last_checked = ?2,"
+                        "UPDATE feeds SET" CHECK_SET_COMMON ","
                         " consecutive_errors = consecutive_errors + 1,"
                         " last_error = ?3 WHERE id = ?1",
                         &stmt, err);
@@ -124,7 +137,96 @@ fs_code store_feed_record_check(struct store *st, int64_t feed_id,
         return rc;
     sqlite3_bind_int64(stmt, 1, feed_id);
     sqlite3_bind_int64(stmt, 2, time_or_now(chk->checked_at));
+    if (chk->http_status > 0)
+        sqlite3_bind_int64(stmt, 6, chk->http_status);
+    if (chk->next_due != FS_TIME_NONE)
+        sqlite3_bind_int64(stmt, 7, chk->next_due);
+    if (chk->poll_interval > 0)
+        sqlite3_bind_int64(stmt, 8, chk->poll_interval);
+    sqlite3_bind_int(stmt, 9, chk->disable ? 1 : 0);
     rc = store_step_done(st, stmt, "recording a feed check", err);
+    return rc == FS_OK ? expect_changed(st, "feed", feed_id, err) : rc;
+}
+
+fs_code store_feed_find(struct store *st, const char *url_or_name,
+                        int64_t *feed_id, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_FEED_FIND_ANY,
+                            "SELECT id FROM feeds WHERE url = ?1"
+                            " UNION ALL SELECT feed_id FROM feed_aliases"
+                            " WHERE url = ?1"
+                            " UNION ALL SELECT id FROM feeds WHERE name = ?1"
+                            " LIMIT 1",
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    store_bind_text(stmt, 1, url_or_name);
+    int src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW)
+        *feed_id = sqlite3_column_int64(stmt, 0);
+    else if (src == SQLITE_DONE)
+        rc = fs_error_set(err, FS_EINVAL, "%s: no feed with URL or name '%s'",
+                          st->path, url_or_name);
+    else
+        rc = store_sql_error(st, src, "looking up a feed", err);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+fs_code store_feed_move(struct store *st, int64_t feed_id, const char *new_url,
+                        int *moved, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    int64_t other = -1;
+    fs_error ignore = {0};
+    *moved = 0;
+    if (store_feed_find(st, new_url, &other, &ignore) == FS_OK)
+        return FS_OK; /* already ours (same feed) or another feed's */
+
+    /* Keep the old URL as an alias first: feed lists still name it. */
+    fs_code rc = store_stmt(st, STMT_FEED_ALIAS_ADD,
+                            "INSERT OR IGNORE INTO feed_aliases"
+                            " (url, feed_id, created)"
+                            " SELECT url, id, ?2 FROM feeds WHERE id = ?1",
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, feed_id);
+    sqlite3_bind_int64(stmt, 2, fs_time_now());
+    rc = store_step_done(st, stmt, "keeping a feed's old URL", err);
+    if (rc != FS_OK)
+        return rc;
+    rc = store_stmt(st, STMT_FEED_SET_URL,
+                    "UPDATE feeds SET url = ?2 WHERE id = ?1", &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, feed_id);
+    store_bind_text(stmt, 2, new_url);
+    rc = store_step_done(st, stmt, "moving a feed to its new URL", err);
+    if (rc == FS_OK)
+        rc = expect_changed(st, "feed", feed_id, err);
+    if (rc == FS_OK)
+        *moved = 1;
+    return rc;
+}
+
+fs_code store_feed_set_disabled(struct store *st, int64_t feed_id,
+                                int disabled, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_FEED_SET_DISABLED,
+                            "UPDATE feeds SET disabled = ?2,"
+                            " next_due = CASE WHEN ?2 THEN next_due END,"
+                            " consecutive_errors = CASE WHEN ?2"
+                            "  THEN consecutive_errors ELSE 0 END"
+                            " WHERE id = ?1",
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, feed_id);
+    sqlite3_bind_int(stmt, 2, disabled ? 1 : 0);
+    rc = store_step_done(st, stmt, "enabling or disabling a feed", err);
     return rc == FS_OK ? expect_changed(st, "feed", feed_id, err) : rc;
 }
 

@@ -25,7 +25,8 @@
 #define FEED_COLUMNS                                                        \
     "SELECT f.id, f.url, f.name, f.title, f.etag, f.last_modified,"         \
     " f.last_checked, f.last_success, f.consecutive_errors, f.last_error,"  \
-    " (SELECT count(*) FROM items i WHERE i.feed_id = f.id) FROM feeds f"
+    " (SELECT count(*) FROM items i WHERE i.feed_id = f.id),"               \
+    " f.next_due, f.poll_interval, f.last_status, f.disabled FROM feeds f"
 
 /* A row of FEED_COLUMNS; strings point into the statement. */
 static void feed_from_row(sqlite3_stmt *stmt, struct store_feed *f)
@@ -41,6 +42,10 @@ static void feed_from_row(sqlite3_stmt *stmt, struct store_feed *f)
     f->consecutive_errors = sqlite3_column_int(stmt, 8);
     f->last_error = store_col_text(stmt, 9);
     f->n_items = sqlite3_column_int64(stmt, 10);
+    f->next_due = store_col_time(stmt, 11);
+    f->poll_interval = sqlite3_column_int64(stmt, 12);
+    f->last_status = (long)sqlite3_column_int64(stmt, 13);
+    f->disabled = sqlite3_column_int(stmt, 14);
 }
 
 fs_code store_feed_get(struct store *st, int64_t feed_id,

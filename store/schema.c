@@ -85,6 +85,20 @@ static const char *const migrations[] = {
     "  articles_failed INTEGER,"
     "  tags_added INTEGER"
     ");",
+
+    /* 2: scheduling.  Each feed has a next-due time and a poll interval
+     * that adapts to how often it publishes; a feed that answered 410
+     * Gone is disabled; URLs a feed was known under before a permanent
+     * redirect stay as aliases, so the feed list may keep the old URL. */
+    "ALTER TABLE feeds ADD COLUMN next_due INTEGER;"       /* NULL: now */
+    "ALTER TABLE feeds ADD COLUMN poll_interval INTEGER;"  /* seconds */
+    "ALTER TABLE feeds ADD COLUMN last_status INTEGER;"    /* HTTP */
+    "ALTER TABLE feeds ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE feed_aliases ("
+    "  url TEXT PRIMARY KEY,"
+    "  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+    "  created INTEGER NOT NULL"
+    ") WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

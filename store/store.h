@@ -67,9 +67,15 @@ struct store_feed {
     int consecutive_errors;
     const char *last_error;
     int64_t n_items;
+    /* Scheduling (see fetcher/schedule.h for the policy). */
+    int64_t next_due;          /* FS_TIME_NONE: due now (never checked) */
+    int64_t poll_interval;     /* seconds, 0 before the first success */
+    long last_status;          /* HTTP status of the last check, 0 if none */
+    int disabled;              /* 410 Gone or by hand: not polled */
 };
 
-/* Find or create the feed with this URL; updates its name if given. */
+/* Find or create the feed with this URL (or a URL it was known under
+ * before a permanent redirect); updates its name if given. */
 fs_code store_feed_ensure(struct store *st, const char *url, const char *name,
                           int64_t *feed_id, fs_error *err);
 /* Call cb for the feed (by id).  FS_EINVAL if no such feed. */
@@ -91,6 +97,10 @@ struct store_feed_check {
     const char *last_modified;
     const char *title;         /* feed title when parsed */
     const char *error;         /* message when !ok */
+    long http_status;          /* 0 when there was no HTTP response */
+    int64_t next_due;          /* when to poll next (FS_TIME_NONE: now) */
+    int64_t poll_interval;     /* seconds; 0 keeps the stored one */
+    int disable;               /* stop polling (410 Gone) */
 };
 /* Any success (including 304) sets last_checked and last_success and
  * resets consecutive_errors; a 304 keeps etag, last_modified and title.
@@ -98,6 +108,20 @@ struct store_feed_check {
 fs_code store_feed_record_check(struct store *st, int64_t feed_id,
                                 const struct store_feed_check *chk,
                                 fs_error *err);
+
+/* A permanent redirect moved the feed to new_url: store it under that
+ * URL and keep the old one as an alias.  When another feed already has
+ * new_url, nothing changes and *moved is 0 (feeds are never merged
+ * silently). */
+fs_code store_feed_move(struct store *st, int64_t feed_id, const char *new_url,
+                        int *moved, fs_error *err);
+/* Find a feed by URL, alias or name.  FS_EINVAL "no feed ..." when none. */
+fs_code store_feed_find(struct store *st, const char *url_or_name,
+                        int64_t *feed_id, fs_error *err);
+/* Enable or disable polling of a feed; enabling makes it due now and
+ * clears its error count. */
+fs_code store_feed_set_disabled(struct store *st, int64_t feed_id,
+                                int disabled, fs_error *err);
 
 /* ---- items ----------------------------------------------------------- */
 
