@@ -6,6 +6,8 @@
  */
 #include "util.h"
 
+#include <errno.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,27 +57,39 @@ void fs_time_rfc3339(int64_t t, char out[32])
              (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
 }
 
+fs_code fs_duration_parse(const char *s, int64_t *secs)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(s, &end, 10);
+    if (end == s || n < 0 || errno)
+        return FS_EINVAL;
+    int64_t unit = 0;
+    if (!*end || !strcmp(end, "s"))
+        unit = 1;
+    else if (!strcmp(end, "m"))
+        unit = 60;
+    else if (!strcmp(end, "h"))
+        unit = 3600;
+    else if (!strcmp(end, "d"))
+        unit = 86400;
+    else if (!strcmp(end, "w"))
+        unit = 7 * 86400;
+    if (!unit || n > INT64_MAX / unit / 2)
+        return FS_EINVAL;
+    *secs = (int64_t)n * unit;
+    return FS_OK;
+}
+
 fs_code fs_time_parse_when(const char *s, int64_t now, int64_t *out,
                            fs_error *err)
 {
-    char *end;
-    long long n = strtoll(s, &end, 10);
-    if (end != s && n >= 0) {
-        int64_t unit = 0;
-        if (!strcmp(end, "s"))
-            unit = 1;
-        else if (!strcmp(end, "m"))
-            unit = 60;
-        else if (!strcmp(end, "h"))
-            unit = 3600;
-        else if (!strcmp(end, "d"))
-            unit = 86400;
-        else if (!strcmp(end, "w"))
-            unit = 7 * 86400;
-        if (unit) {
-            *out = now - (int64_t)n * unit;
-            return FS_OK;
-        }
+    int64_t ago;
+    /* A bare number is a year-less date prefix, not seconds: demand a
+     * unit for relative times. */
+    if (s[strspn(s, "0123456789")] && fs_duration_parse(s, &ago) == FS_OK) {
+        *out = now - ago;
+        return FS_OK;
     }
     int y, mo, d, h = 0, mi = 0, sec = 0, used = 0;
     if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) == 3 &&

@@ -146,5 +146,8 @@ void fs_time_rfc3339(int64_t t, char out[32]);
 fs_code fs_time_parse_when(const char *s, int64_t now, int64_t *out,
                            fs_error *err);
 int64_t fs_time_now(void);
+/* A duration: "90" or "90s", "30m", "2h", "7d", "2w" into seconds.
+ * FS_EINVAL when it is not one. */
+fs_code fs_duration_parse(const char *s, int64_t *secs);
 
 #endif /* FEEDSIFT_UTIL_H */

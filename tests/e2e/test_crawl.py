@@ -57,7 +57,8 @@ def main():
     t.eq(p.returncode, 0, "first crawl exits 0")
     if p.returncode != 0:
         print("# stderr: " + p.stderr.replace("\n", "\n# "))
-    t.ok("feeds: 3 ok" in p.stdout, "summary names 3 feeds ok", p.stdout)
+    t.ok("feeds: 3 due" in p.stdout and ": 3 ok" in p.stdout,
+         "summary names 3 feeds due and ok", p.stdout)
     n_items = query(db, "SELECT count(*) FROM items")[0][0]
     t.eq(n_items, 12, "all 12 items stored")
     t.ok("items: 12 new" in p.stdout, "summary counts 12 new items", p.stdout)
@@ -136,7 +137,15 @@ def main():
     tags_before = query(db, "SELECT count(*) FROM item_tags")[0][0]
     n_req_before = len(srv.requests())
     p = fs.run("crawl", "--feeds", feeds, "--db", db)
-    t.eq(p.returncode, 0, "second crawl exits 0")
+    t.eq(p.returncode, 0, "crawl right after: exits 0")
+    t.ok("feeds: 0 due (3 not due" in p.stdout, "crawl right after: no "
+         "feed is due yet", p.stdout)
+    t.eq(len(srv.requests()), n_req_before, "crawl right after: no request")
+    due = query(db, "SELECT count(*) FROM feeds WHERE next_due > "
+                    "strftime('%s','now') + 240 AND poll_interval >= 300")
+    t.eq(due[0][0], 3, "every feed is scheduled at least 5 minutes ahead")
+    p = fs.run("crawl", "--feeds", feeds, "--db", db, "--all")
+    t.eq(p.returncode, 0, "second crawl (--all) exits 0")
     t.eq(query(db, "SELECT count(*) FROM items")[0][0], before,
          "second crawl adds no item")
     t.eq(query(db, "SELECT count(*) FROM item_tags")[0][0], tags_before,

@@ -1,0 +1,242 @@
+/*
+ * crawl_articles.c — phase 3 of a crawl: the article pages.
+ *
+ * Every item whose body is PENDING (this run's new items and any a killed
+ * run left behind) gets its page fetched, its main text extracted and
+ * title + summary + body classified; body, canonical URL and tags are
+ * stored in one transaction per item, so an interrupted run loses at most
+ * the pages in flight.
+ *
+ * Politeness: robots.txt is fetched once per origin per run before any
+ * page of that origin (RFC 9309: 4xx = no rules, 5xx/unreachable = all
+ * refused for now); a refused page is recorded as FAILED with the reason,
+ * never fetched.  Pages of one host are spaced by --article-delay.
+ * Article pages are never file://, whatever --allow-file says.
+ */
+#include "cli.h"
+#include "crawl.h"
+#include "parser.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct pending_item {
+    int64_t id;
+    int64_t feed_id;
+    char *link;
+    char *title;
+    char *summary;
+    char *origin;             /* scheme://host[:port] of link */
+    char *path;               /* path?query of link, for robots.txt */
+};
+
+struct pending_list {
+    struct pending_item *items;
+    size_t n, alloc;
+};
+
+static int collect_pending(const struct store_item *it, void *ud)
+{
+    struct pending_list *pl = ud;
+    FS_GROW(pl->items, pl->n + 1, pl->alloc);
+    struct pending_item *p = &pl->items[pl->n++];
+    p->id = it->id;
+    p->feed_id = it->feed_id;
+    p->link = fs_strdup(it->link);
+    p->title = fs_strdup(it->title);
+    p->summary = fs_strdup(it->summary);
+    if (fs_url_origin_path(it->link, &p->origin, &p->path) != FS_OK) {
+        p->origin = fs_strdup("");
+        p->path = fs_strdup("/");
+    }
+    return 0;
+}
+
+/* ---- robots.txt: fetched once per origin per run -------------------- */
+
+struct robots_entry {
+    char *origin;
+    char *url;
+    struct robots *rules;
+};
+
+struct robots_cache {
+    struct robots_entry *e;
+    size_t n;
+};
+
+static int cmp_robots(const void *a, const void *b)
+{
+    return strcmp(((const struct robots_entry *)a)->origin,
+                  ((const struct robots_entry *)b)->origin);
+}
+
+static void on_robots_done(struct fetch_result *res, void *ud)
+{
+    struct robots_entry *e = res->request->user;
+    (void)ud;
+    /* RFC 9309: a 4xx robots.txt means no rules; an unreachable one (5xx,
+     * network error) means the whole site is off limits for now. */
+    if (res->code == FS_OK && !res->not_modified)
+        e->rules = robots_parse(res->body, res->body_len, "feedsift");
+    else if (res->code == FS_EHTTP && res->status >= 400 && res->status < 500)
+        e->rules = robots_new(0);
+    else
+        e->rules = robots_new(1);
+}
+
+static void robots_cache_fill(struct robots_cache *rc,
+                              const struct pending_list *pl,
+                              const struct fetch_options *fopt)
+{
+    rc->e = fs_calloc(pl->n ? pl->n : 1, sizeof(*rc->e));
+    for (size_t i = 0; i < pl->n; i++)
+        rc->e[rc->n++].origin = pl->items[i].origin;
+    qsort(rc->e, rc->n, sizeof(*rc->e), cmp_robots);
+    size_t w = 0; /* unique origins */
+    for (size_t i = 0; i < rc->n; i++)
+        if (!w || strcmp(rc->e[w - 1].origin, rc->e[i].origin))
+            rc->e[w++] = rc->e[i];
+    rc->n = w;
+    struct fetch_request *reqs = fs_calloc(rc->n ? rc->n : 1, sizeof(*reqs));
+    for (size_t i = 0; i < rc->n; i++) {
+        rc->e[i].origin = fs_strdup(rc->e[i].origin);
+        rc->e[i].url = fs_asprintf("%s/robots.txt", rc->e[i].origin);
+        reqs[i].url = rc->e[i].url;
+        reqs[i].user = &rc->e[i];
+    }
+    struct fetch_options ropt = *fopt;
+    ropt.max_body = 512 * 1024; /* RFC 9309 asks for at least 500 KiB */
+    fs_error err = {0};
+    if (fetch_all(&ropt, reqs, rc->n, on_robots_done, NULL, &err) != FS_OK)
+        fs_log(FS_LOG_WARN, "robots.txt: %s", err.msg);
+    free(reqs);
+}
+
+static int robots_cache_allows(const struct robots_cache *rc,
+                               const struct pending_item *p)
+{
+    struct robots_entry key = {.origin = p->origin};
+    const struct robots_entry *e =
+        bsearch(&key, rc->e, rc->n, sizeof(*rc->e), cmp_robots);
+    return !e || !e->rules ? 1 : robots_allowed(e->rules, p->path);
+}
+
+static void robots_cache_release(struct robots_cache *rc)
+{
+    for (size_t i = 0; i < rc->n; i++) {
+        free(rc->e[i].origin);
+        free(rc->e[i].url);
+        robots_free(rc->e[i].rules);
+    }
+    free(rc->e);
+}
+
+struct article_ctx {
+    struct crawl *c;
+    size_t done, total;
+};
+
+/* Store the outcome for one pending item: its article text (res is the
+ * page) or the failure (res NULL: refused before fetching, see refusal). */
+static void article_store(struct crawl *c, const struct pending_item *p,
+                          struct fetch_result *res, const char *refusal)
+{
+    fs_error err = {0};
+    struct article art = {0};
+    char *failure = NULL;
+    if (!res) {
+        failure = fs_asprintf("%s: %s", p->link, refusal);
+    } else if (res->code != FS_OK) {
+        failure = fs_strdup(res->error);
+    } else if (article_extract(res->body, res->body_len, res->effective_url,
+                               &art, &err) != FS_OK) {
+        failure = fs_asprintf("%s: %s", p->link, err.msg);
+    }
+    if (failure && res) {
+        c->stats.articles_failed++;
+        fs_log(FS_LOG_WARN, "article %s", failure);
+    } else if (!failure) {
+        c->stats.articles_ok++;
+    }
+
+    struct classify_input in = {.title = p->title,
+                                .summary = p->summary,
+                                .body = failure ? NULL : art.text,
+                                .link = p->link,
+                                .feed = crawl_feed_name(c, p->feed_id)};
+    if (store_begin(c->store, &err) != FS_OK)
+        goto fatal;
+    if (store_item_set_body(c->store, p->id,
+                            failure ? STORE_BODY_FAILED : STORE_BODY_OK,
+                            failure ? NULL : art.text,
+                            failure ? NULL : art.canonical_url, failure,
+                            &err) != FS_OK ||
+        crawl_classify_and_tag(c, p->id, &in, &err) != FS_OK ||
+        store_commit(c->store, &err) != FS_OK) {
+        store_rollback(c->store);
+        goto fatal;
+    }
+    free(failure);
+    article_release(&art);
+    return;
+fatal:
+    free(failure);
+    article_release(&art);
+    c->fatal = 1;
+    c->fatal_err = err;
+}
+
+static void on_article_done(struct fetch_result *res, void *ud)
+{
+    struct article_ctx *ac = ud;
+    struct crawl *c = ac->c;
+    ac->done++;
+    crawl_progress(c, "articles", ac->done, ac->total);
+    if (!c->fatal)
+        article_store(c, res->request->user, res, NULL);
+}
+
+fs_code crawl_articles(struct crawl *c, fs_error *err)
+{
+    struct pending_list pl = {0};
+    fs_code rc = store_items_pending_body(c->store, 0, collect_pending, &pl,
+                                          err);
+    if (rc == FS_OK && pl.n) {
+        /* Article pages are never file:// even when feeds may be. */
+        struct fetch_options aopt = c->fopt;
+        aopt.allow_file = 0;
+        aopt.per_host_delay_ms = c->article_delay_ms;
+        struct robots_cache robots = {0};
+        robots_cache_fill(&robots, &pl, &aopt);
+        struct fetch_request *reqs = fs_calloc(pl.n, sizeof(*reqs));
+        size_t n = 0;
+        for (size_t i = 0; i < pl.n && !c->fatal; i++) {
+            if (robots_cache_allows(&robots, &pl.items[i])) {
+                reqs[n].url = pl.items[i].link;
+                reqs[n++].user = &pl.items[i];
+            } else {
+                c->articles_skipped++;
+                fs_log(FS_LOG_INFO, "%s: disallowed by robots.txt",
+                       pl.items[i].link);
+                article_store(c, &pl.items[i], NULL,
+                              "disallowed by robots.txt");
+            }
+        }
+        struct article_ctx ac = {.c = c, .total = n};
+        if (!c->fatal)
+            rc = fetch_all(&aopt, reqs, n, on_article_done, &ac, err);
+        free(reqs);
+        robots_cache_release(&robots);
+    }
+    for (size_t i = 0; i < pl.n; i++) {
+        free(pl.items[i].link);
+        free(pl.items[i].title);
+        free(pl.items[i].summary);
+        free(pl.items[i].origin);
+        free(pl.items[i].path);
+    }
+    free(pl.items);
+    return rc;
+}
+
