@@ -24,6 +24,7 @@ enum {
 };
 
 int cmd_crawl(int argc, char **argv);
+int cmd_feeds(int argc, char **argv);
 int cmd_parse_feed(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_classify(int argc, char **argv);

@@ -16,6 +16,7 @@ struct command {
 
 static const struct command commands[] = {
     {"crawl", cmd_crawl, "fetch feeds and articles, classify, store"},
+    {"feeds", cmd_feeds, "list feeds with status and schedule; enable/disable"},
     {"list", cmd_list, "list stored headlines with their tags"},
     {"classify", cmd_classify, "tag a piece of text and show the evidence"},
     {"rules", cmd_rules, "check rules files (rules check [FILE...])"},

@@ -15,6 +15,10 @@ so tests can check how the fetcher copes:
   /endless                  a body that never ends
   /close-mid-body           promises 100000 bytes, sends 10, closes
   /retry-after              429 with Retry-After: 120
+  /unavailable              503 with Retry-After as an HTTP date 1 h ahead
+  /typed/PATH?ctype=CT      the file with Content-Type CT (wrong types,
+                            charsets that contradict the document)
+  /cache/SECONDS/PATH       the file with Cache-Control: max-age=SECONDS
 
 Binds 127.0.0.1 only.  With --port 0 it picks a free port and writes it to
 --port-file (and stdout).  --log FILE appends one JSON line per request
@@ -107,11 +111,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             if parts == ["retry-after"]:
                 return self._send(429, b"slow down\n", {"Retry-After": "120"})
+            if parts == ["unavailable"]:
+                when = email.utils.formatdate(time.time() + 3600, usegmt=True)
+                return self._send(503, b"down for maintenance\n",
+                                  {"Retry-After": when})
+            if parts[:1] == ["typed"]:
+                q = urllib.parse.parse_qs(url.query)
+                return self._file("/".join(parts[1:]), ctype=q["ctype"][0])
+            if parts[:1] == ["cache"] and len(parts) >= 3:
+                return self._file("/".join(parts[2:]), extra={
+                    "Cache-Control": "max-age=%d" % int(parts[1])})
             return self._file("/".join(parts))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-    def _file(self, rel, compress=False):
+    def _file(self, rel, compress=False, ctype=None, extra=None):
         root = self.server.root
         full = os.path.realpath(os.path.join(root, rel))
         if not (full == root or full.startswith(root + os.sep)):
@@ -126,6 +140,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
         lastmod = email.utils.formatdate(int(st.st_mtime), usegmt=True)
         headers = {"ETag": etag, "Last-Modified": lastmod}
+        headers.update(extra or {})
         inm = self.headers.get("If-None-Match")
         ims = self.headers.get("If-Modified-Since")
         if inm is not None:
@@ -138,7 +153,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return self._send(304, b"", headers)
             except (TypeError, ValueError):
                 pass
-        ctype = guess_type(full)
+        ctype = ctype or guess_type(full)
         if compress:
             body = gzip.compress(body)
             headers["Content-Encoding"] = "gzip"
