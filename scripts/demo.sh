@@ -4,7 +4,7 @@
 # Installs what is missing (apt-get), builds, serves demo/site/ from a
 # loopback HTTP server on a free port, crawls its feeds into
 # demo/out/demo.db and prints the tagged headlines.  The server is stopped
-# on exit.  Run it again: the second crawl finds nothing new (304s).
+# on exit.  Each run serves on a new port, so it starts a fresh demo.db.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,7 +12,7 @@ bash scripts/setup.sh
 BUILD=${FEEDSIFT_BUILD:-build}
 OUT=demo/out
 mkdir -p "$OUT"
-rm -f "$OUT/port"
+rm -f "$OUT/port" "$OUT"/demo.db*
 
 python3 tests/lib/server.py --root demo/site --port 0 --port-file "$OUT/port" >/dev/null &
 SERVER=$!
