@@ -58,6 +58,7 @@ struct robots_entry {
     char *origin;
     char *url;
     struct robots *rules;
+    char *unreachable;        /* why robots.txt could not be read, or NULL */
 };
 
 struct robots_cache {
@@ -81,8 +82,11 @@ static void on_robots_done(struct fetch_result *res, void *ud)
         e->rules = robots_parse(res->body, res->body_len, "feedsift");
     else if (res->code == FS_EHTTP && res->status >= 400 && res->status < 500)
         e->rules = robots_new(0);
-    else
+    else {
         e->rules = robots_new(1);
+        e->unreachable = fs_asprintf("robots.txt unreachable (%s); page not "
+                                     "fetched", res->error);
+    }
 }
 
 static void robots_cache_fill(struct robots_cache *rc,
@@ -113,13 +117,16 @@ static void robots_cache_fill(struct robots_cache *rc,
     free(reqs);
 }
 
-static int robots_cache_allows(const struct robots_cache *rc,
-                               const struct pending_item *p)
+/* NULL when the page may be fetched, else why not. */
+static const char *robots_cache_refusal(const struct robots_cache *rc,
+                                        const struct pending_item *p)
 {
     struct robots_entry key = {.origin = p->origin};
     const struct robots_entry *e =
         bsearch(&key, rc->e, rc->n, sizeof(*rc->e), cmp_robots);
-    return !e || !e->rules ? 1 : robots_allowed(e->rules, p->path);
+    if (!e || !e->rules || robots_allowed(e->rules, p->path))
+        return NULL;
+    return e->unreachable ? e->unreachable : "disallowed by robots.txt";
 }
 
 static void robots_cache_release(struct robots_cache *rc)
@@ -127,6 +134,7 @@ static void robots_cache_release(struct robots_cache *rc)
     for (size_t i = 0; i < rc->n; i++) {
         free(rc->e[i].origin);
         free(rc->e[i].url);
+        free(rc->e[i].unreachable);
         robots_free(rc->e[i].rules);
     }
     free(rc->e);
@@ -212,16 +220,22 @@ fs_code crawl_articles(struct crawl *c, fs_error *err)
         struct fetch_request *reqs = fs_calloc(pl.n, sizeof(*reqs));
         size_t n = 0;
         for (size_t i = 0; i < pl.n && !c->fatal; i++) {
-            if (robots_cache_allows(&robots, &pl.items[i])) {
+            const char *refusal = robots_cache_refusal(&robots, &pl.items[i]);
+            if (!refusal) {
                 reqs[n].url = pl.items[i].link;
                 reqs[n++].user = &pl.items[i];
-            } else {
-                c->articles_skipped++;
-                fs_log(FS_LOG_INFO, "%s: disallowed by robots.txt",
-                       pl.items[i].link);
-                article_store(c, &pl.items[i], NULL,
-                              "disallowed by robots.txt");
+                continue;
             }
+            /* A site's "no" is the site's wish, not our failure; a site
+             * whose robots.txt we could not read is a failure. */
+            int unreachable = strcmp(refusal, "disallowed by robots.txt");
+            if (unreachable)
+                c->stats.articles_failed++;
+            else
+                c->articles_skipped++;
+            fs_log(unreachable ? FS_LOG_WARN : FS_LOG_INFO, "%s: %s",
+                   pl.items[i].link, refusal);
+            article_store(c, &pl.items[i], NULL, refusal);
         }
         struct article_ctx ac = {.c = c, .total = n};
         if (!c->fatal)

@@ -82,6 +82,20 @@ def main():
                            int(time.time()))], declared="iso-8859-1"))
     srv = TestServer(site, log=os.path.join(work, "requests.log"))
     b = srv.base
+    write(site, "robots.txt", b"User-agent: *\nDisallow: /private/\n")
+    page = ("<html><head><title>%s</title><link rel='canonical' "
+            "href='/canonical/%s'></head><body><nav>Home | World</nav>"
+            "<article><h1>%s</h1>" + "<p>%s</p>" * 3 + "</article></body>"
+            "</html>")
+    for name in ("public", "private"):
+        para = ("This is the %s article, with enough words in a sentence to "
+                "be taken for the main text of the page by the extractor."
+                % name)
+        write(site, "%s/story.html" % name, (page % (
+            name, name, name.title(), para, para, para)).encode())
+    write(site, "feeds/articles.rss", rss("Articles", [
+        ("Public story", b + "/public/story.html", int(time.time())),
+        ("Private story", b + "/private/story.html", int(time.time()) - 60)]))
     fs = Feedsift(binary, work)
     db = os.path.join(work, "feedsift.db")
 
@@ -253,6 +267,44 @@ def main():
     p = fs.run("feeds", "--db", os.path.join(work, "missing.db"))
     t.ok(p.returncode == 1 and "no such database" in p.stderr,
          "feeds on a missing database is an error", p.stderr)
+
+    # ---- article pages: robots.txt, canonical URL -----------------------
+    art = os.path.join(work, "articles.txt")
+    with open(art, "w") as f:
+        f.write(b + "/feeds/articles.rss articles\n")
+    before = len(srv.requests())
+    artdb = os.path.join(work, "articles.db")
+    p = fs.run("crawl", "--feeds", art, "--db", artdb, "--article-delay", "0")
+    paths = [r["path"] for r in srv.requests()[before:]]
+    t.eq(p.returncode, 0, "robots.txt refusal is not a failure (exit 0)")
+    t.eq(paths.count("/robots.txt"), 1, "robots.txt fetched once per run")
+    t.ok("/public/story.html" in paths and
+         "/private/story.html" not in paths,
+         "the page disallowed by robots.txt is never requested", paths)
+    rows = dict((r[0], r[1:]) for r in query(
+        artdb, "SELECT link, body_state, body_error, canonical_url, body FROM "
+            "items WHERE link LIKE '%/story.html'"))
+    pub = rows.get(b + "/public/story.html")
+    prv = rows.get(b + "/private/story.html")
+    t.ok(pub and pub[0] == 2 and "public article" in (pub[3] or "") and
+         "Home | World" not in pub[3], "public page: main text stored", pub)
+    t.ok(pub and pub[2] == b + "/canonical/public",
+         "the page's canonical URL is recorded", pub)
+    t.ok(prv and prv[0] == 3 and "robots.txt" in (prv[1] or ""),
+         "private page: recorded as refused by robots.txt", prv)
+    t.ok("1 refused by robots.txt" in p.stdout, "summary counts the "
+         "refusal", p.stdout)
+
+    # Earlier items link to example.org, whose robots.txt is unreachable
+    # here: their pages are not fetched, and the reason is recorded.
+    p = fs.run("crawl", "--feeds", feeds, "--db", db, "--timeout", "3")
+    rows = query(db, "SELECT body_state, body_error FROM items WHERE link "
+                     "LIKE 'http://example.org/%'")
+    t.ok(rows and all(r[0] == 3 and "robots.txt unreachable" in r[1]
+                      for r in rows), "unreachable robots.txt: pages not "
+         "fetched, reason recorded", rows[:3])
+    t.ok(p.returncode == 3 and "robots.txt unreachable" in p.stderr,
+         "unreachable robots.txt is reported as a failure", p.stderr[-800:])
 
     # ---- --loop: a service that stops cleanly on SIGTERM ----------------
     import signal
