@@ -99,6 +99,42 @@ static const char *const migrations[] = {
     "  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
     "  created INTEGER NOT NULL"
     ") WITHOUT ROWID;",
+
+    /* 3: alerting.  An outbox: an alert row is written in the same
+     * transaction as the item's tags and delivered after commit.  One
+     * alert per story: alert_keys maps every identity of a story (item,
+     * canonical URL, link, normalised title, story cluster) to its alert,
+     * so a re-crawl, an edit, a reclassify or another feed carrying the
+     * story finds the alert already there. */
+    "CREATE TABLE watched_tags ("
+    "  tag TEXT PRIMARY KEY,"
+    "  created INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE alerts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  item_id INTEGER REFERENCES items(id) ON DELETE SET NULL,"
+    "  tags TEXT NOT NULL,"             /* JSON array of watched tags */
+    "  idempotency_key TEXT NOT NULL UNIQUE,"
+    "  created INTEGER NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'pending'"
+    "    CHECK (status IN ('pending', 'sent', 'failed', 'acked')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt INTEGER NOT NULL,"
+    "  last_error TEXT,"
+    "  sent INTEGER"
+    ");"
+    "CREATE INDEX alerts_due ON alerts (next_attempt)"
+    "  WHERE status IN ('pending', 'failed');"
+    "CREATE TABLE alert_keys ("
+    "  key TEXT PRIMARY KEY,"
+    "  alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE alert_sources ("        /* every item of the story */
+    "  alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,"
+    "  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (alert_id, item_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX alert_sources_by_item ON alert_sources (item_id);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
