@@ -25,6 +25,7 @@ enum {
 
 int cmd_crawl(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 int cmd_parse_feed(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
@@ -65,6 +66,10 @@ void cli_out_begin(struct cli_out *out, enum cli_format format, FILE *fp,
  * json object for json (reference stolen; may be NULL otherwise). */
 void cli_out_row(struct cli_out *out, const char *const *cells, json_t *row);
 void cli_out_end(struct cli_out *out);
+
+/* Append s to out with &, <, >, " and ' escaped, for HTML text and
+ * attribute values (reports and digests). */
+void cli_html_escape(struct strbuf *out, const char *s);
 
 /* Print a JSON value on one line to fp with a newline. */
 void cli_print_json(FILE *fp, json_t *value, int pretty);

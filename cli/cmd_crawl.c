@@ -60,6 +60,7 @@ static const char crawl_help[] =
     "                       from one host (default 250)\n"
     "  --allow-file         allow file:// feed URLs (never on redirects)\n"
     "  --format text|json   summary format on stdout (default text)\n"
+    ALERT_HELP
     "  -h, --help           this help\n"
     "\n"
     "Durations: 90s, 30m, 2h, 1d.  Proxies come from the usual environment\n"
@@ -130,8 +131,36 @@ const char *crawl_feed_name(const struct crawl *c, int64_t feed_id)
     return NULL;
 }
 
-/* Classify and replace an item's tags.  Warnings (a pattern that hit the
- * match limit) are logged, never fatal. */
+/* Is tag watched: by `alerts watch` of itself or an ancestor? */
+static int tag_watched(const struct crawl *c, const char *tag)
+{
+    for (size_t i = 0; i < c->n_watched; i++)
+        if (tag_matches(tag, c->watched[i]))
+            return 1;
+    return 0;
+}
+
+/* The distinct watched tags among the hits (borrowed strings). */
+static size_t alert_tags(const struct crawl *c,
+                         const struct classification *cls, const char **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cls->n_hits; i++) {
+        const char *tag = cls->hits[i].tag;
+        if (!cls->hits[i].alert && !tag_watched(c, tag))
+            continue;
+        size_t j = 0;
+        while (j < n && strcmp(out[j], tag))
+            j++;
+        if (j == n)
+            out[n++] = tag;
+    }
+    return n;
+}
+
+/* Classify and replace an item's tags; when a watched tag is among them,
+ * create the story's alert in the same transaction.  Warnings (a pattern
+ * that hit the match limit) are logged, never fatal. */
 fs_code crawl_classify_and_tag(struct crawl *c, int64_t item_id,
                                const struct classify_input *in, fs_error *err)
 {
@@ -142,8 +171,9 @@ fs_code crawl_classify_and_tag(struct crawl *c, int64_t item_id,
     for (size_t i = 0; i < cls.n_warnings; i++)
         fs_log(FS_LOG_WARN, "item %lld: %s", (long long)item_id,
                cls.warnings[i]);
-    struct store_tag *tags = fs_calloc(cls.n_hits ? cls.n_hits : 1,
-                                       sizeof(*tags));
+    size_t n = cls.n_hits ? cls.n_hits : 1;
+    struct store_tag *tags = fs_calloc(n, sizeof(*tags));
+    const char **watched = fs_calloc(n, sizeof(*watched));
     for (size_t i = 0; i < cls.n_hits; i++) {
         tags[i].tag = cls.hits[i].tag;
         tags[i].rule_id = cls.hits[i].rule_id;
@@ -156,6 +186,13 @@ fs_code crawl_classify_and_tag(struct crawl *c, int64_t item_id,
                              rule_set_version(c->rules), &added, err);
     if (rc == FS_OK)
         c->stats.tags_added += (int)added;
+    size_t n_watched = alert_tags(c, &cls, watched);
+    int created = 0;
+    if (rc == FS_OK && n_watched)
+        rc = store_alert_enqueue(c->store, item_id, watched, n_watched,
+                                 fs_time_now(), &created, err);
+    c->alerts_new += created;
+    free(watched);
     free(tags);
     classification_release(&cls);
     return rc;
@@ -262,7 +299,7 @@ static void print_summary(const struct crawl *c, int json)
     if (json) {
         json_t *o = json_pack(
             "{s:I, s:I, s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
-            "s:i, s:i, s:I}",
+            "s:i, s:i, s:i, s:i, s:i, s:I}",
             "feeds_due", (json_int_t)c->n_due, "feeds_not_due",
             (json_int_t)not_due, "feeds_disabled", (json_int_t)c->n_disabled,
             "feeds_ok", s->feeds_ok, "feeds_not_modified",
@@ -271,7 +308,9 @@ static void print_summary(const struct crawl *c, int json)
             "items_new", s->items_new, "items_updated", s->items_updated,
             "articles_ok", s->articles_ok, "articles_failed",
             s->articles_failed, "articles_robots", c->articles_skipped,
-            "tags_added", s->tags_added, "seconds",
+            "tags_added", s->tags_added, "alerts_new", c->alerts_new,
+            "alerts_delivered", c->delivered.sent, "alerts_failed",
+            c->delivered.failed, "seconds",
             (json_int_t)(s->finished_at - s->started_at));
         if (!o)
             fs_oom();
@@ -282,11 +321,13 @@ static void print_summary(const struct crawl *c, int json)
     }
     printf("feeds: %zu due (%zu not due, %zu disabled): %d ok, %d not "
            "modified, %d failed; items: %d new, %d updated; articles: %d "
-           "ok, %d failed, %d refused by robots.txt; tags: %d added\n",
+           "ok, %d failed, %d refused by robots.txt; tags: %d added; "
+           "alerts: %d new, %d delivered, %d failed\n",
            c->n_due, not_due, c->n_disabled, s->feeds_ok,
            s->feeds_not_modified, s->feeds_failed, s->items_new,
            s->items_updated, s->articles_ok, s->articles_failed,
-           c->articles_skipped, s->tags_added);
+           c->articles_skipped, s->tags_added, c->alerts_new,
+           c->delivered.sent, c->delivered.failed);
     fflush(stdout);
 }
 
@@ -319,9 +360,16 @@ static int crawl_run(struct crawl *c, const struct crawl_args *a,
     int64_t run_id = 0;
     fs_code frc = FS_OK;
     memset(&c->stats, 0, sizeof(c->stats));
+    memset(&c->delivered, 0, sizeof(c->delivered));
     c->articles_skipped = c->feeds_moved = c->feeds_gone = 0;
+    c->alerts_new = 0;
+    fs_strv_free(c->watched, c->n_watched);
+    c->watched = NULL;
+    c->n_watched = 0;
     c->stats.started_at = fs_time_now();
     if (store_run_begin(c->store, c->stats.started_at, &run_id, &err) !=
+            FS_OK ||
+        store_watched_tags(c->store, &c->watched, &c->n_watched, &err) !=
             FS_OK ||
         load_feeds(c, list, &err) != FS_OK ||
         ((frc = crawl_feeds(c, &err)) != FS_OK && frc != FS_EINTR) ||
@@ -336,13 +384,20 @@ static int crawl_run(struct crawl *c, const struct crawl_args *a,
                 err.msg);
     if (c->fatal)
         return cli_fail("crawl", &c->fatal_err);
+    /* After every commit: an alert exists only once its story is stored,
+     * and one left undelivered by a crash goes out now. */
+    if (!crawl_signal &&
+        alerts_deliver_due(c->store, &c->channels, &c->delivered, &err) !=
+            FS_OK)
+        return cli_fail("crawl", &err);
     c->stats.finished_at = fs_time_now();
     if (store_run_finish(c->store, run_id, &c->stats, &err) != FS_OK)
         return cli_fail("crawl", &err);
     print_summary(c, a->json);
     if (crawl_signal)
         return 128 + crawl_signal;
-    if (c->stats.feeds_failed || c->stats.articles_failed)
+    if (c->stats.feeds_failed || c->stats.articles_failed ||
+        c->delivered.failed)
         return EXIT_PARTIAL;
     return EXIT_OK;
 }
@@ -407,6 +462,7 @@ out:
     feed_list_release(&list);
     rule_set_free(c->rules);
     store_close(c->store);
+    fs_strv_free(c->watched, c->n_watched);
     if (lock_fd >= 0)
         close(lock_fd);
     return rc;
@@ -457,6 +513,7 @@ int cmd_crawl(int argc, char **argv)
         {"article-delay", required_argument, NULL, O_DELAY},
         {"allow-file", no_argument, NULL, O_FILE},
         {"format", required_argument, NULL, O_FORMAT},
+        ALERT_LONGOPTS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -466,7 +523,9 @@ int cmd_crawl(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     fetch_options_default(&c.fopt);
     schedule_policy_default(&c.policy);
+    alert_channels_init(&c.channels);
     c.article_delay_ms = 250;
+    int rc = EXIT_OK;
 
     optind = 1;
     int o;
@@ -479,37 +538,37 @@ int cmd_crawl(int argc, char **argv)
         case O_ALL: c.all = 1; break;
         case O_LOOP:
             if (parse_duration("--loop", optarg, &a.loop))
-                return EXIT_USAGE;
+                goto usage;
             break;
         case O_MININT:
             if (parse_duration("--min-interval", optarg,
                                &c.policy.min_interval))
-                return EXIT_USAGE;
+                goto usage;
             break;
         case O_MAXINT:
             if (parse_duration("--max-interval", optarg,
                                &c.policy.max_interval))
-                return EXIT_USAGE;
+                goto usage;
             break;
         case O_CONTACT: contact = optarg; break;
         case O_CONC:
             if (parse_count("crawl", "--concurrency", optarg, 1024, &v))
-                return EXIT_USAGE;
+                goto usage;
             c.fopt.max_concurrency = (int)v;
             break;
         case O_PERHOST:
             if (parse_count("crawl", "--per-host", optarg, 64, &v))
-                return EXIT_USAGE;
+                goto usage;
             c.fopt.max_per_host = (int)v;
             break;
         case O_TIMEOUT:
             if (parse_count("crawl", "--timeout", optarg, 86400, &v))
-                return EXIT_USAGE;
+                goto usage;
             c.fopt.timeout_ms = (long)v * 1000;
             break;
         case O_MAXSIZE:
             if (parse_count("crawl", "--max-size", optarg, 1LL << 32, &v))
-                return EXIT_USAGE;
+                goto usage;
             c.fopt.max_body = (size_t)v;
             break;
         case O_NOART: c.no_articles = 1; break;
@@ -518,26 +577,39 @@ int cmd_crawl(int argc, char **argv)
                 c.article_delay_ms = 0;
             else if (parse_count("crawl", "--article-delay", optarg, 60000,
                                  &v))
-                return EXIT_USAGE;
+                goto usage;
             else
                 c.article_delay_ms = (long)v;
             break;
         case O_FILE: c.fopt.allow_file = 1; break;
         case O_FORMAT:
-            if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-                return cli_usage_error("crawl", "--format is text or json");
+            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+                cli_usage_error("crawl", "--format is text or json");
+                goto usage;
+            }
             a.json = !strcmp(optarg, "json");
             break;
-        case 'h': return cli_help(crawl_help);
-        default: return cli_usage_error("crawl", "unknown option");
+        case 'h': rc = cli_help(crawl_help); goto out;
+        default: {
+            int r = alert_channels_option(&c.channels, o, optarg);
+            if (r < 0)
+                rc = cli_usage_error("crawl", "unknown option");
+            else if (r > 0)
+                rc = r;
         }
+        }
+        if (rc != EXIT_OK)
+            goto out;
     }
-    if (optind < argc)
-        return cli_usage_error("crawl", "unexpected argument '%s'",
-                               argv[optind]);
-    if (c.policy.min_interval > c.policy.max_interval)
-        return cli_usage_error("crawl", "--min-interval is longer than "
-                                        "--max-interval");
+    if (optind < argc) {
+        cli_usage_error("crawl", "unexpected argument '%s'", argv[optind]);
+        goto usage;
+    }
+    if (c.policy.min_interval > c.policy.max_interval) {
+        cli_usage_error("crawl", "--min-interval is longer than "
+                                 "--max-interval");
+        goto usage;
+    }
     if (c.policy.default_interval < c.policy.min_interval)
         c.policy.default_interval = c.policy.min_interval;
     if (c.policy.default_interval > c.policy.max_interval)
@@ -548,7 +620,13 @@ int cmd_crawl(int argc, char **argv)
 
     char *ua = fetch_user_agent(contact);
     c.fopt.user_agent = ua;
-    int rc = crawl_main(&c, &a);
+    c.channels.fopt.user_agent = ua;
+    rc = crawl_main(&c, &a);
     free(ua);
+out:
+    alert_channels_release(&c.channels);
     return rc;
+usage:
+    alert_channels_release(&c.channels);
+    return EXIT_USAGE;
 }

@@ -13,6 +13,7 @@
 #ifndef FEEDSIFT_CLI_CRAWL_H
 #define FEEDSIFT_CLI_CRAWL_H
 
+#include "alert_deliver.h"
 #include "classifier.h"
 #include "fetcher.h"
 #include "store.h"
@@ -50,6 +51,12 @@ struct crawl {
     int feeds_gone;           /* disabled by 410 in this run */
     int fatal;                /* a store error: stop writing */
     fs_error fatal_err;
+    /* alerting */
+    char **watched;           /* `alerts watch` tags, loaded per run */
+    size_t n_watched;
+    struct alert_channels channels;
+    int alerts_new;
+    struct alert_delivery_stats delivered;
 };
 
 /* crawl_feeds.c: fetch the due feeds, store their items, schedule them. */

@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"crawl", cmd_crawl, "fetch feeds and articles, classify, store"},
     {"feeds", cmd_feeds, "list feeds with status and schedule; enable/disable"},
     {"list", cmd_list, "list stored headlines with their tags"},
+    {"alerts", cmd_alerts, "alerts on watched tags: list, watch, deliver, digest"},
     {"classify", cmd_classify, "tag a piece of text and show the evidence"},
     {"rules", cmd_rules, "check rules files (rules check [FILE...])"},
     {"parse-feed", cmd_parse_feed, "parse one feed file, print JSON"},

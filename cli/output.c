@@ -242,3 +242,17 @@ void cli_out_end(struct cli_out *out)
     }
     fflush(out->fp);
 }
+
+void cli_html_escape(struct strbuf *out, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': strbuf_addstr(out, "&amp;"); break;
+        case '<': strbuf_addstr(out, "&lt;"); break;
+        case '>': strbuf_addstr(out, "&gt;"); break;
+        case '"': strbuf_addstr(out, "&quot;"); break;
+        case '\'': strbuf_addstr(out, "&#39;"); break;
+        default: strbuf_addch(out, *s);
+        }
+    }
+}

@@ -89,6 +89,17 @@ struct robots *robots_new(int deny_all);
 int robots_allowed(const struct robots *r, const char *path);
 void robots_free(struct robots *r);
 
+/* ---- one POST (post.c) ---------------------------------------------- */
+
+/* POST body to url (http/https, no redirects) with extra header lines
+ * ("Name: value"), opt's timeouts and User-Agent.  FS_OK on a 2xx;
+ * FS_EHTTP naming the status (and the start of the response) otherwise;
+ * FS_ENET when there was no answer.  *status gets the HTTP status or 0. */
+fs_code fetch_post(const struct fetch_options *opt, const char *url,
+                   const char *body, size_t len,
+                   const char *const *headers, size_t n_headers,
+                   long *status, fs_error *err);
+
 /* ---- scheduling (schedule.c) ----------------------------------------- */
 
 /* Bounds of the polling policy, in seconds (policy in schedule.c). */

@@ -11,7 +11,7 @@ BUILD=${FEEDSIFT_BUILD:-build}
 
 PACKAGES=(meson ninja-build pkg-config gcc python3
           libcurl4-openssl-dev libxml2-dev libpcre2-dev libsqlite3-dev
-          libjansson-dev)
+          libjansson-dev libssl-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -113,7 +113,7 @@ static const char *const migrations[] = {
     "CREATE TABLE alerts ("
     "  id INTEGER PRIMARY KEY,"
     "  item_id INTEGER REFERENCES items(id) ON DELETE SET NULL,"
-    "  tags TEXT NOT NULL,"             /* JSON array of watched tags */
+    "  tags TEXT NOT NULL,"             /* watched tags, space-separated */
     "  idempotency_key TEXT NOT NULL UNIQUE,"
     "  created INTEGER NOT NULL,"
     "  status TEXT NOT NULL DEFAULT 'pending'"

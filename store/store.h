@@ -219,6 +219,11 @@ struct store_list_query {
     int64_t since;             /* FS_TIME_NONE for no bound */
     int64_t until;
     size_t limit;              /* 0: no limit */
+    /* Added with stories and search (schema v4): */
+    const char *query;         /* FTS5 query over title/summary/body */
+    int marked;                /* 0 any, 1 only marked, -1 only unmarked */
+    size_t offset;             /* rows (stories) to skip first */
+    int all_items;             /* 1: every item; 0: one row per story */
 };
 
 struct store_list_row {
@@ -227,11 +232,17 @@ struct store_list_row {
     const char *link;
     const char *feed;          /* feed name, else title, else URL */
     int64_t published;         /* published, else updated, else first_seen */
-    const char *const *tags;   /* distinct tags, sorted */
+    const char *const *tags;   /* distinct tags, sorted (of the whole
+                                  story unless all_items) */
     size_t n_tags;
+    int64_t story_id;          /* the story (cluster) the item belongs to */
+    int64_t n_sources;         /* distinct feeds that carried the story */
+    const char *mark;          /* "relevant", "irrelevant" or NULL */
 };
 
-/* Items newest first.  cb returns non-zero to stop. */
+/* Items newest first; unless q->all_items, one row per story: its newest
+ * item that passes the filters (limit/offset count stories).  FS_EINVAL
+ * when q->query is not valid FTS5 syntax.  cb returns non-zero to stop. */
 fs_code store_list(struct store *st, const struct store_list_query *q,
                    int (*cb)(const struct store_list_row *, void *), void *ud,
                    fs_error *err);
@@ -245,5 +256,262 @@ struct store_counts {
 };
 fs_code store_counts(struct store *st, struct store_counts *out,
                      fs_error *err);
+
+/* ---- stories, search and review (story.c, search.c, review.c) ---------
+ *
+ * Every item belongs to a story (items.story_id, the id of the story's
+ * first item).  Items join a story when they share a URL key (canonical
+ * URL, else the link, normalised) or when the simhash of their normalised
+ * title + summary (+ body once fetched) is within a few bits of a story
+ * member's published within a week.  store_item_upsert() and
+ * store_item_set_body() place items; nothing else has to.  An item that
+ * is already clustered with others keeps its story. */
+
+/* Full-text search (FTS5 over title, summary, body), best bm25 first. */
+struct store_search_query {
+    const char *match;         /* FTS5 query syntax */
+    const char *tag;           /* optional filters, as in store_list_query */
+    const char *feed;
+    int64_t since;             /* FS_TIME_NONE: no bound */
+    int64_t until;
+    size_t limit;              /* 0: no limit */
+    size_t offset;
+};
+struct store_search_row {
+    int64_t id;
+    int64_t story_id;
+    const char *title;
+    const char *link;
+    const char *feed;
+    int64_t published;
+    double rank;               /* bm25: lower is better */
+    const char *snippet;       /* matched terms wrapped in ** ** */
+    const char *const *tags;
+    size_t n_tags;
+};
+/* FS_EINVAL "search query: ..." when match is not valid FTS5 syntax. */
+fs_code store_search(struct store *st, const struct store_search_query *q,
+                     int (*cb)(const struct store_search_row *, void *),
+                     void *ud, fs_error *err);
+
+/* Analyst marks: kept apart from what the crawler stores. */
+enum store_mark { STORE_MARK_NONE = 0, STORE_MARK_RELEVANT = 1,
+                  STORE_MARK_IRRELEVANT = 2 };
+const char *store_mark_name(enum store_mark m);   /* NULL for NONE */
+/* Set (or with STORE_MARK_NONE remove) the mark of an item; note may be
+ * NULL.  FS_EINVAL when there is no such item. */
+fs_code store_mark_set(struct store *st, int64_t item_id, enum store_mark m,
+                       const char *note, fs_error *err);
+
+/* Everything about one item, for `show`.  Owned by the caller, released
+ * with store_item_detail_free(). */
+struct store_source {          /* one item of the story */
+    int64_t item_id;
+    const char *feed;
+    const char *title;
+    const char *link;
+    int64_t published;
+};
+struct store_version {         /* feed text an update replaced */
+    int64_t replaced;          /* when it was replaced */
+    const char *title, *link, *author, *summary;
+    int64_t published, updated;
+};
+struct store_tag_row {         /* a (tag, rule) pair with its evidence */
+    const char *tag, *rule_id, *field, *matched, *rules_version;
+    int alert;
+    int64_t created;
+};
+struct store_item_detail {
+    struct store_item item;
+    const char *feed;          /* name, else title, else URL */
+    const char *feed_url;
+    int64_t changed;
+    int64_t story_id;
+    const char *url_key;
+    struct store_source *sources;     /* the story's items, oldest first */
+    size_t n_sources;
+    struct store_version *versions;   /* newest first */
+    size_t n_versions;
+    struct store_tag_row *tags;       /* by tag, rule */
+    size_t n_tags;
+    enum store_mark mark;
+    const char *mark_note;
+    int64_t mark_time;
+    char **pool_;                     /* owned strings */
+    size_t n_pool_, alloc_pool_;
+};
+/* FS_EINVAL when there is no such item. */
+fs_code store_item_detail_get(struct store *st, int64_t item_id,
+                              struct store_item_detail **out, fs_error *err);
+void store_item_detail_free(struct store_item_detail *d);
+
+/* Items with all their fields, oldest first (by item time, then id). */
+struct store_export_query {
+    int64_t since, until;      /* FS_TIME_NONE: no bound */
+    const char *tag;           /* with children; NULL: all */
+    int marked_only;
+};
+struct store_export_row {
+    int64_t id, story_id, feed_id;
+    const char *feed, *feed_url, *guid, *title, *link, *canonical_url,
+        *author, *summary, *body;
+    int64_t published, updated, first_seen;
+    const char *const *tags;   /* distinct, sorted */
+    size_t n_tags;
+    enum store_mark mark;
+    const char *mark_note;
+    int64_t mark_time;
+};
+fs_code store_export(struct store *st, const struct store_export_query *q,
+                     int (*cb)(const struct store_export_row *, void *),
+                     void *ud, fs_error *err);
+
+/* Items per tag per period (bucket_seconds long, counted from origin),
+ * newest period first, then by tag. */
+struct store_tag_count {
+    const char *tag;
+    int64_t period;            /* start of the period */
+    int64_t items;
+};
+fs_code store_tag_counts(struct store *st, int64_t since, int64_t until,
+                         const char *tag, int64_t bucket_seconds,
+                         int64_t origin,
+                         int (*cb)(const struct store_tag_count *, void *),
+                         void *ud, fs_error *err);
+
+/* Tagged items with their evidence, for the report: by tag, newest first,
+ * one row per (tag, story).  field_text is the text the rule matched in. */
+struct store_tagged_row {
+    const char *tag, *rule_id, *field, *matched, *field_text;
+    int alert;
+    int64_t item_id, story_id, n_sources;
+    const char *title, *link, *feed;
+    int64_t published;
+};
+fs_code store_tagged_each(struct store *st, int64_t since, int64_t until,
+                          const char *tag,
+                          int (*cb)(const struct store_tagged_row *, void *),
+                          void *ud, fs_error *err);
+
+struct store_stats {
+    int schema_version;
+    int64_t feeds, feeds_disabled, items, stories, tagged_items, tag_rows,
+        distinct_tags, marked_relevant, marked_irrelevant, versions;
+    int64_t body_none, body_pending, body_ok, body_failed;
+    int64_t oldest, newest;    /* item times; FS_TIME_NONE when empty */
+    int64_t runs, last_run_started, last_run_finished;
+    int64_t db_bytes;          /* page_count * page_size */
+};
+fs_code store_stats(struct store *st, struct store_stats *out,
+                    fs_error *err);
+
+/* Delete items whose time and first_seen are both before cutoff, in short
+ * transactions (a crawl may run meanwhile).  Tags, marks, versions and
+ * the search index go with them. */
+struct store_prune_opts {
+    int64_t cutoff;
+    int keep_tagged;           /* keep items with any tag */
+    int keep_marked;           /* keep items with a mark */
+    int vacuum;                /* VACUUM afterwards */
+};
+fs_code store_prune(struct store *st, const struct store_prune_opts *o,
+                    int64_t *deleted, fs_error *err);
+
+/* ---- alerts (store/alerts.c) ----------------------------------------- */
+
+/* Tags watched with `feedsift alerts watch` (besides rules with `alert`).
+ * A watched tag covers its children. */
+fs_code store_watch_add(struct store *st, const char *tag, fs_error *err);
+/* *removed: 0 when the tag was not watched. */
+fs_code store_watch_remove(struct store *st, const char *tag, int *removed,
+                           fs_error *err);
+/* Every watched tag, sorted: an owned array of owned strings
+ * (release with fs_strv_free()). */
+fs_code store_watched_tags(struct store *st, char ***tags, size_t *n,
+                           fs_error *err);
+
+/* Item item_id carries the watched tags `tags`: create its story's alert
+ * (status pending, due now) or, when the story already has one, attach
+ * the item to it as another source.  A story is known by the item, its
+ * canonical URL, its link and its normalised title, so a re-crawl, an
+ * edit, a reclassify or another feed carrying it never makes a second
+ * alert.  Call it in the transaction that stores the item's tags: the
+ * alert exists exactly when the tags do.  *created is 1 for a new alert. */
+fs_code store_alert_enqueue(struct store *st, int64_t item_id,
+                            const char *const *tags, size_t n_tags,
+                            int64_t now, int *created, fs_error *err);
+
+enum store_alert_status {
+    STORE_ALERT_PENDING,
+    STORE_ALERT_SENT,
+    STORE_ALERT_FAILED,       /* will be retried at next_attempt */
+    STORE_ALERT_ACKED,        /* never delivered again */
+};
+const char *store_alert_status_name(enum store_alert_status s);
+/* FS_EINVAL for an unknown name. */
+fs_code store_alert_status_parse(const char *name,
+                                 enum store_alert_status *out);
+
+struct store_alert_evidence {
+    const char *tag;
+    const char *rule_id;
+    const char *field;
+    const char *matched;
+};
+
+struct store_alert_source {
+    int64_t item_id;
+    const char *feed;          /* name, else title, else URL */
+    const char *title;
+    const char *link;
+};
+
+struct store_alert {
+    int64_t id;
+    const char *idempotency_key;
+    const char *tags;          /* space-separated */
+    enum store_alert_status status;
+    int attempts;
+    int64_t created;
+    int64_t next_attempt;
+    int64_t sent;              /* FS_TIME_NONE until delivered */
+    const char *last_error;
+    /* the story's first item (NULL/FS_TIME_NONE when pruned) */
+    int64_t item_id;
+    const char *title;
+    const char *link;
+    const char *canonical_url;
+    const char *feed;
+    int64_t published;
+    const struct store_alert_evidence *evidence;  /* for the watched tags */
+    size_t n_evidence;
+    const struct store_alert_source *sources;     /* every item, first first */
+    size_t n_sources;
+};
+
+struct store_alert_query {
+    int due_only;              /* pending/failed with next_attempt <= now */
+    int64_t now;
+    int status;                /* an enum store_alert_status, or -1: any */
+    int64_t since;             /* created at or after; FS_TIME_NONE: any */
+    int64_t id;                /* one alert; 0: any */
+    size_t limit;              /* 0: all */
+};
+/* Alerts oldest first.  Rows are read before the first call, so cb may
+ * write to the store (mark deliveries).  cb returns non-zero to stop. */
+fs_code store_alerts_each(struct store *st, const struct store_alert_query *q,
+                          int (*cb)(const struct store_alert *, void *),
+                          void *ud, fs_error *err);
+
+/* A delivery attempt: sent, or failed with error and the next try (use
+ * FS_TIME_NONE to stop retrying). */
+fs_code store_alert_record_attempt(struct store *st, int64_t id, int ok,
+                                   const char *error, int64_t next_attempt,
+                                   fs_error *err);
+/* Acknowledge (never deliver again) or retry now (status pending, due
+ * now, attempts kept).  FS_EINVAL when there is no such alert. */
+fs_code store_alert_ack(struct store *st, int64_t id, fs_error *err);
+fs_code store_alert_retry(struct store *st, int64_t id, fs_error *err);
 
 #endif /* FEEDSIFT_STORE_H */

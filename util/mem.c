@@ -79,3 +79,10 @@ void fs_grow(void **array, size_t elsize, size_t need, size_t *alloc)
     *array = fs_realloc(*array, n * elsize);
     *alloc = n;
 }
+
+void fs_strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}

@@ -69,6 +69,8 @@ void *fs_realloc(void *p, size_t n);
 char *fs_strdup(const char *s);          /* NULL in, NULL out */
 char *fs_strndup(const char *s, size_t n);
 char *fs_asprintf(const char *fmt, ...) FS_PRINTF(1, 2);
+/* Free an array of n owned strings and the array itself. */
+void fs_strv_free(char **v, size_t n);
 
 /* Grow *array (element size elsize) so that it can hold at least `need`
  * elements; *alloc tracks the capacity. */
