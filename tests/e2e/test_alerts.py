@@ -25,7 +25,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from harness import Feedsift, Tap, TestServer, query, tempdir  # noqa: E402
+from harness import (Feedsift, Tap, TestServer, query, tempdir,  # noqa: E402
+                     write_file as write)
 
 QUOTA_TEXT = (
     "China has quietly issued its first rare earth mining and smelting "
@@ -72,13 +73,6 @@ class Receiver:
 
     def delivered(self):
         return [g for g in self.got if g["mode"] == "ok"]
-
-
-def write(root, rel, text):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(text)
 
 
 def page(title, text):

@@ -18,7 +18,8 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from harness import Feedsift, Tap, TestServer, query, tempdir  # noqa: E402
+from harness import (Feedsift, Tap, TestServer, query, tempdir,  # noqa: E402
+                     write_file as write)
 
 HOUR = 3600
 
@@ -44,13 +45,6 @@ def hourly(prefix, n, base="http://example.org/a/"):
     now = int(time.time())
     return [("%s story %d" % (prefix, i), "%s%s-%d.html" % (base, prefix, i),
              now - i * HOUR) for i in range(n)]
-
-
-def write(root, rel, data):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data)
 
 
 def feed_row(db, url_like):

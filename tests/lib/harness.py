@@ -107,3 +107,11 @@ def query(db, sql, *args):
         return con.execute(sql, args).fetchall()
     finally:
         con.close()
+
+
+def write_file(root, rel, data):
+    """Write data (str as UTF-8, or bytes) to root/rel, making directories."""
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
