@@ -1,6 +1,7 @@
 /*
  * cmd_parse_feed.c — `feedsift parse-feed [--base-url URL] FILE|-`: parse
- * one RSS/Atom document and print it as one JSON object (the contract in
+ * one RSS/Atom/JSON Feed document and print it as one JSON object, with
+ * each item's sanitised content_html (the contract in
  * the README, "parse-feed"), for debugging feeds and for the feedparser
  * conformance suite.
  *
@@ -22,11 +23,13 @@ static const char PARSE_FEED_HELP[] =
     "usage: feedsift parse-feed [--base-url URL] [--charset NAME] [--pretty]"
     " FILE|-\n"
     "\n"
-    "Parse an RSS 0.9x/1.0/2.0 or Atom 0.3/1.0 feed (FILE, or - for stdin)\n"
-    "and print it as one JSON object: format, title, link, description,\n"
-    "language, updated, errors[], items[] (id, title, link, published,\n"
-    "updated, author, summary, content, categories[], enclosures[]).\n"
-    "Dates are RFC 3339 UTC; absent values are null.\n"
+    "Parse an RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed 1.0/1.1 feed\n"
+    "(FILE, or - for stdin) and print it as one JSON object: format, title,\n"
+    "link, description, language, updated, update_interval, errors[],\n"
+    "items[] (id, title, link, published, updated, author, summary,\n"
+    "content, content_html, categories[], enclosures[]).\n"
+    "Dates are RFC 3339 UTC; absent values are null.  content_html is the\n"
+    "content (else summary) sanitised for display.\n"
     "\n"
     "Options:\n"
     "  --base-url URL  the feed's address, to resolve relative links\n"
@@ -92,6 +95,7 @@ int cmd_parse_feed(int argc, char **argv)
     if (rc != FS_OK)
         fs_error_set(&err, rc, "%s: not a feed: %s", path,
                      feed.n_errors ? feed.errors[0] : "unknown format");
+    feed_fill_content_html(&feed);
     json_t *json = feed_to_json(&feed);
     cli_print_json(stdout, json, pretty);
     json_decref(json);

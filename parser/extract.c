@@ -74,7 +74,7 @@ static int is_utf8_name(const char *cs)
            fs_startswith(cs, "UTF-16");
 }
 
-static htmlDocPtr parse_html(const char *html, size_t len)
+htmlDocPtr extract_parse_html(const char *html, size_t len)
 {
     const int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET |
                      HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
@@ -104,8 +104,12 @@ static htmlDocPtr parse_html(const char *html, size_t len)
             return doc;
         /* unknown charset name: fall through to UTF-8 */
     }
+    if (feed_utf8_span(html, len, 0) == len) /* nothing to repair */
+        return len <= INT_MAX
+                   ? htmlReadMemory(html, (int)len, NULL, "UTF-8", opts)
+                   : NULL;
     struct strbuf clean = STRBUF_INIT;
-    fs_utf8_sanitize(&clean, html, len);
+    feed_utf8_append(&clean, html, len);
     if (clean.len <= INT_MAX)
         doc = htmlReadMemory(clean.buf, (int)clean.len, NULL, "UTF-8", opts);
     strbuf_release(&clean);
@@ -146,7 +150,7 @@ fs_code article_extract(const char *html, size_t len, const char *base_url,
         return fs_error_set(err, FS_EPARSE, "not an HTML document "
                             "(binary data)");
     }
-    htmlDocPtr doc = parse_html(html, len);
+    htmlDocPtr doc = extract_parse_html(html, len);
     if (!doc || !xmlDocGetRootElement(doc)) {
         if (doc)
             xmlFreeDoc(doc);
@@ -157,7 +161,7 @@ fs_code article_extract(const char *html, size_t len, const char *base_url,
 
     struct strbuf text = STRBUF_INIT;
     char *body_byline = NULL;
-    article_content_extract(doc, out->title, &text, &body_byline);
+    article_content_extract(doc, html, len, out->title, &text, &body_byline);
     out->text = strbuf_detach(&text, NULL);
     if (!out->byline && body_byline) {
         char *b = body_byline;
@@ -166,7 +170,7 @@ fs_code article_extract(const char *html, size_t len, const char *base_url,
         out->byline = text_clean(b);
     }
     free(body_byline);
-    xmlFreeDoc(doc);
+    xmlFreeDoc(doc); /* article_content_extract() has cut it up */
     return FS_OK;
 }
 

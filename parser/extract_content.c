@@ -17,9 +17,12 @@
  * posts quoted by the article are kept.  Only generic signals are used:
  * no site-specific rules.
  *
- * Invariants: the caller's document is never modified (each pass works on
- * a deep copy); per-node scores live in node->_private and are owned by
- * the pass's struct scorer; every walk is iterative.
+ * Invariants: each pass cuts up the tree it works on: the first the
+ * caller's document, the fallback passes (one page in ten) a fresh parse
+ * of the page, cheaper than copying every page's tree in case a fallback
+ * is needed; per-node scores live in node->_private and are owned by the
+ * pass's struct scorer (left dangling in the cut-up tree, which nobody
+ * reads again: xmlFreeDoc() ignores _private); every walk is iterative.
  */
 #include "extract_int.h"
 
@@ -198,32 +201,47 @@ static double link_density(const xmlNode *n)
     return links / (double)total;
 }
 
-/* Commas in n's text, Latin and the CJK/Arabic forms Readability counts. */
-static size_t comma_count(const xmlNode *n)
+/* Commas in one text node's content. */
+static size_t comma_count_text(const unsigned char *s)
 {
-    struct strbuf t = STRBUF_INIT;
-    dom_text(n, &t);
-    size_t count = 0;
+    /* ',' and the Arabic / CJK / fullwidth forms Readability counts; the
+     * multi-byte ones all start with 0xD8, 0xE2 or 0xEF. */
     static const char *const COMMAS[] = {"\xD8\x8C", "\xEF\xB9\x90",
                                          "\xEF\xB8\x90", "\xEF\xB8\x91",
                                          "\xE2\xB9\x81", "\xE2\xB8\xB4",
                                          "\xE2\xB8\xB2", "\xEF\xBC\x8C",
                                          NULL};
-    for (size_t i = 0; i < t.len; i++) {
-        if (t.buf[i] == ',') {
+    size_t count = 0;
+    for (; *s; s++) {
+        if (*s == ',') {
             count++;
             continue;
         }
+        if (*s != 0xD8 && *s != 0xE2 && *s != 0xEF)
+            continue;
         for (const char *const *c = COMMAS; *c; c++) {
             size_t l = strlen(*c);
-            if (i + l <= t.len && memcmp(t.buf + i, *c, l) == 0) {
+            if (strncmp((const char *)s, *c, l) == 0) {
                 count++;
-                i += l - 1;
+                s += l - 1;
                 break;
             }
         }
     }
-    strbuf_release(&t);
+    return count;
+}
+
+/* Commas in n's text.  Counted node by node, without building the text:
+ * a UTF-8 sequence never spans two text nodes. */
+static size_t comma_count(const xmlNode *n)
+{
+    size_t count = 0;
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
+        return n->content ? comma_count_text(n->content) : 0;
+    for (xmlNode *c = dom_next((xmlNode *)n, n, 1); c; c = dom_next(c, n, 1))
+        if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+            c->content)
+            count += comma_count_text(c->content);
     return count;
 }
 
@@ -241,7 +259,7 @@ static int is_whitespace_text(const xmlNode *n)
  * _isElementWithoutContent). */
 static int is_without_content(const xmlNode *n)
 {
-    if (dom_text_len(n))
+    if (dom_text_len_max(n, 0)) /* any text at all: stop counting there */
         return 0;
     for (xmlNode *c = n->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE && !dom_is(c, "br") &&
@@ -567,7 +585,8 @@ static void strip_chrome(xmlNode *root)
 {
     size_t total = dom_text_len(root);
     for (xmlNode *n = dom_next(root, root, 1); n;) {
-        if (dom_is_any(n, PAGE_CHROME) && dom_text_len(n) * 2 < total) {
+        if (dom_is_any(n, PAGE_CHROME) &&
+            dom_text_len_max(n, total / 2) * 2 < total) {
             xmlNode *next = dom_next(n, root, 0);
             dom_remove(n);
             n = next;
@@ -1099,18 +1118,13 @@ static xmlNode *find_body(xmlDoc *doc)
     return root;
 }
 
-/* Run one extraction pass on a copy of doc; text into out. */
+/* Run one extraction pass on doc, which it cuts up; text into out. */
 static void grab_article(xmlDoc *doc, const char *title, unsigned flags,
                          struct strbuf *out, char **byline)
 {
-    xmlDoc *copy = xmlCopyDoc(doc, 1);
-    if (!copy)
-        fs_oom();
-    xmlNode *body = find_body(copy);
-    if (!body) {
-        xmlFreeDoc(copy);
+    xmlNode *body = find_body(doc);
+    if (!body)
         return;
-    }
     struct scorer sc = {.flags = flags};
     strip_never_content(body);
     if (flags & FLAG_STRIP_NEVER_TEXT) {
@@ -1132,11 +1146,11 @@ static void grab_article(xmlDoc *doc, const char *title, unsigned flags,
     /* Some scored nodes were freed by the cleaning: release the scores
      * without touching the nodes; xmlFreeDoc() ignores _private. */
     scorer_release(&sc);
-    xmlFreeDoc(copy);
 }
 
-void article_content_extract(xmlDoc *doc, const char *title,
-                             struct strbuf *text, char **byline)
+void article_content_extract(xmlDoc *doc, const char *html, size_t len,
+                             const char *title, struct strbuf *text,
+                             char **byline)
 {
     /* Comment threads and captions stay out of the fallback passes: a
      * short article must not lose to its own (longer) comment section.
@@ -1157,7 +1171,14 @@ void article_content_extract(xmlDoc *doc, const char *title,
         if (i == n_passes - 1 && best.len)
             break;
         strbuf_reset(&attempt);
-        grab_article(doc, title, PASSES[i], &attempt, byline);
+        if (i == 0) {
+            grab_article(doc, title, PASSES[i], &attempt, byline);
+        } else {
+            xmlDoc *again = extract_parse_html(html, len);
+            if (again)
+                grab_article(again, title, PASSES[i], &attempt, byline);
+            xmlFreeDoc(again);
+        }
         if (attempt.len > best.len) {
             struct strbuf t = best;
             best = attempt;
@@ -1166,7 +1187,7 @@ void article_content_extract(xmlDoc *doc, const char *title,
         if (best.len >= CHAR_THRESHOLD)
             break;
     }
-    fs_utf8_sanitize(text, best.buf, best.len);
+    feed_utf8_append(text, best.buf, best.len);
     strbuf_release(&best);
     strbuf_release(&attempt);
 }

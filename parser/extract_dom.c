@@ -12,10 +12,25 @@
 #include <string.h>
 #include <strings.h>
 
+/* ASCII lower case, without the locale lookup of tolower(). */
+static int dom_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* Case-insensitive name compare; the first letters decide most calls
+ * before any function call (these run hundreds of thousands of times a
+ * page). */
+static int dom_name_eq(const char *a, const char *b)
+{
+    return dom_lower((unsigned char)a[0]) == dom_lower((unsigned char)b[0]) &&
+           strcasecmp(a, b) == 0;
+}
+
 int dom_is(const xmlNode *n, const char *name)
 {
     return n && n->type == XML_ELEMENT_NODE && n->name &&
-           strcasecmp((const char *)n->name, name) == 0;
+           dom_name_eq((const char *)n->name, name);
 }
 
 int dom_is_any(const xmlNode *n, const char *const *names)
@@ -23,7 +38,7 @@ int dom_is_any(const xmlNode *n, const char *const *names)
     if (!n || n->type != XML_ELEMENT_NODE || !n->name)
         return 0;
     for (; *names; names++)
-        if (strcasecmp((const char *)n->name, *names) == 0)
+        if (dom_name_eq((const char *)n->name, *names))
             return 1;
     return 0;
 }
@@ -117,19 +132,22 @@ static int is_space(unsigned char c)
 static size_t count_chars(const unsigned char *s, int *state)
 {
     size_t n = 0;
-    for (; *s; s++) {
-        if (is_space(*s)) {
-            if (*state == 0)
-                *state = 1;
-            continue;
+    int st = *state;
+    for (unsigned char c; (c = *s); s++) {
+        if (c > ' ') { /* the usual case: part of a word */
+            if ((c & 0xC0) == 0x80)
+                continue; /* UTF-8 continuation byte */
+            n += 1 + (st == 1);
+            st = 0;
+        } else if (is_space(c)) {
+            if (st == 0)
+                st = 1;
+        } else { /* another control character counts as a character */
+            n += 1 + (st == 1);
+            st = 0;
         }
-        if ((*s & 0xC0) == 0x80)
-            continue; /* UTF-8 continuation byte */
-        if (*state == 1)
-            n++;
-        *state = 0;
-        n++;
     }
+    *state = st;
     return n;
 }
 
@@ -177,18 +195,22 @@ char *text_clean(const char *s)
     if (!s)
         return NULL;
     struct strbuf raw = STRBUF_INIT, out = STRBUF_INIT;
-    fs_utf8_sanitize(&raw, s, strlen(s));
+    feed_utf8_append(&raw, s, strlen(s));
+    strbuf_grow(&out, raw.len);
     /* Non-breaking spaces are layout, not content, in metadata values. */
-    for (size_t i = 0; i < raw.len; i++) {
+    for (size_t i = 0; i < raw.len;) {
+        size_t run = strcspn(raw.buf + i, "\xC2\n\r\t");
+        strbuf_add(&out, raw.buf + i, run); /* ordinary bytes at once */
+        i += run;
+        if (i >= raw.len)
+            break;
         if ((unsigned char)raw.buf[i] == 0xC2 && i + 1 < raw.len &&
             (unsigned char)raw.buf[i + 1] == 0xA0) {
             strbuf_addch(&out, ' ');
-            i++;
-        } else if (raw.buf[i] == '\n' || raw.buf[i] == '\r' ||
-                   raw.buf[i] == '\t') {
-            strbuf_addch(&out, ' ');
+            i += 2;
         } else {
-            strbuf_addch(&out, raw.buf[i]);
+            strbuf_addch(&out, raw.buf[i] == (char)0xC2 ? raw.buf[i] : ' ');
+            i++;
         }
     }
     strbuf_release(&raw);

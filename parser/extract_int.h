@@ -10,6 +10,7 @@
 #define FEEDSIFT_EXTRACT_INT_H
 
 #include "parser.h"
+#include "feed_internal.h" /* feed_utf8_append */
 
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
@@ -48,6 +49,12 @@ void dom_text_clean(const xmlNode *n, struct strbuf *out);
  * NULL in, NULL out. */
 char *text_clean(const char *s);
 
+/* ---- parsing (extract.c) ---------------------------------------------- */
+
+/* The page as libxml2's HTML tree, charset sniffed (BOM, <meta>, else
+ * UTF-8 with invalid bytes repaired); NULL if libxml2 gives nothing. */
+htmlDocPtr extract_parse_html(const char *html, size_t len);
+
 /* ---- metadata (extract_meta.c) ---------------------------------------- */
 
 /* Fill title, byline, published*, canonical_url, site_name, language. */
@@ -59,9 +66,12 @@ void article_meta_extract(xmlDoc *doc, const char *base_url,
 /* Find the main content of doc and append its text to text (paragraphs
  * separated by blank lines).  title (may be NULL) is the headline from the
  * metadata: blocks repeating it are not body text.  *byline receives a
- * malloc'd byline found in the page body, or NULL.  doc is not modified
- * (work happens on copies). */
-void article_content_extract(xmlDoc *doc, const char *title,
-                             struct strbuf *text, char **byline);
+ * malloc'd byline found in the page body, or NULL.  The first pass works
+ * on doc itself, which is left cut up (the caller still frees it); the
+ * rare fallback passes parse html (len bytes) again, which is cheaper
+ * than copying the tree before every page's first pass. */
+void article_content_extract(xmlDoc *doc, const char *html, size_t len,
+                             const char *title, struct strbuf *text,
+                             char **byline);
 
 #endif /* FEEDSIFT_EXTRACT_INT_H */

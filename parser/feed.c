@@ -1,6 +1,8 @@
 /*
  * feed.c — feed_parse(): RSS 0.9x / 1.0 (RDF) / 2.0 and Atom 0.3 / 1.0
  * documents into struct feed, plus its JSON form and stable item keys.
+ * A document whose first non-space byte is '{' is a JSON Feed and goes to
+ * feed_json.c instead.
  *
  * Pipeline: feed_decode() (encoding, HTML entities) -> libxml2 DOM in
  * recover mode, without entity substitution, DTD loading or network
@@ -37,6 +39,7 @@ struct feed_walk {
 struct feed_xml_errors {
     struct feed *feed;
     int count;
+    int bad_char; /* XML_ERR_INVALID_CHAR: not UTF-8, or a forbidden char */
 };
 
 /* Structured error callback: keep the first few parser messages. */
@@ -46,6 +49,8 @@ static void feed_xml_error(void *data, xmlErrorPtr e)
     struct feed_xml_errors *xe = ctxt->_private;
     if (!xe || e->level < XML_ERR_ERROR)
         return;
+    if (e->code == XML_ERR_INVALID_CHAR)
+        xe->bad_char = 1;
     if (xe->count++ >= FEED_MAX_XML_ERRORS)
         return;
     struct strbuf msg = STRBUF_INIT;
@@ -55,21 +60,26 @@ static void feed_xml_error(void *data, xmlErrorPtr e)
     strbuf_release(&msg);
 }
 
-static xmlDocPtr feed_read_xml(const struct strbuf *text, const char *base_url,
-                               struct feed *feed)
+/* Parse text (UTF-8); *bad_char tells whether libxml2 met a byte
+ * sequence it could not read as UTF-8 (or a character XML forbids). */
+static xmlDocPtr feed_read_xml(const char *text, size_t len,
+                               const char *base_url, struct feed *feed,
+                               int *bad_char)
 {
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt)
         fs_oom();
-    struct feed_xml_errors xe = {feed, 0};
+    struct feed_xml_errors xe = {feed, 0, 0};
     ctxt->_private = &xe;
     ctxt->sax->serror = feed_xml_error;
     /* No XML_PARSE_NOENT / XML_PARSE_DTDLOAD: entities stay references
-     * and nothing external is ever read. */
+     * and nothing external is ever read.  XML_PARSE_COMPACT keeps short
+     * text inside its node (fewer allocations): fine, as the tree is only
+     * ever read. */
     xmlDocPtr doc = xmlCtxtReadMemory(
-        ctxt, text->buf, (int)text->len, base_url, "UTF-8",
+        ctxt, text, (int)len, base_url, "UTF-8",
         XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
-            XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
+            XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_COMPACT);
     if (xe.count > FEED_MAX_XML_ERRORS)
         feed_add_error(feed, "... and %d more XML errors",
                        xe.count - FEED_MAX_XML_ERRORS);
@@ -77,6 +87,7 @@ static xmlDocPtr feed_read_xml(const struct strbuf *text, const char *base_url,
         feed_add_error(feed, "document is not well-formed XML");
     ctxt->_private = NULL;
     xmlFreeParserCtxt(ctxt);
+    *bad_char = xe.bad_char;
     return doc;
 }
 
@@ -404,8 +415,68 @@ static void feed_add_item(const struct feed_walk *w, const xmlNode *node)
 
 /* ---- channel / feed -------------------------------------------------- */
 
+/* What a channel walk remembers besides the feed itself. */
+struct feed_channel_state {
+    int link_is_html;      /* feed->link came from an HTML alternate link */
+    int64_t ttl;           /* RSS <ttl> in seconds, 0 when absent or bad */
+    int64_t sy_period;     /* sy:updatePeriod in seconds, 0 likewise */
+    int64_t sy_frequency;  /* sy:updateFrequency, -1 absent, 0 bad */
+};
+
+/* Longest poll interval a feed may ask for; anything longer is taken as
+ * garbage (and keeps the arithmetic far from overflow). */
+#define FEED_MAX_INTERVAL ((int64_t)366 * 24 * 3600)
+
+/* A positive decimal integer of at most 9 digits, surrounding space
+ * allowed; 0 for anything else. */
+static int64_t feed_positive_int(const xmlNode *node)
+{
+    char *s = feed_plain(node);
+    int64_t v = 0;
+    size_t n = strlen(s);
+    if (n > 0 && n <= 9 && strspn(s, "0123456789") == n)
+        v = strtoll(s, NULL, 10);
+    free(s);
+    return v;
+}
+
+/* sy:updatePeriod names a period; case and surrounding space are
+ * forgiven, since feeds write "Hourly" as often as "hourly". */
+static int64_t feed_sy_period(const xmlNode *node)
+{
+    static const struct {
+        const char *name;
+        int64_t seconds;
+    } periods[] = {
+        {"hourly", 3600},           {"daily", 86400},
+        {"weekly", 7 * 86400},      {"monthly", 30 * 86400},
+        {"yearly", 365 * 86400},
+    };
+    char *s = feed_plain(node);
+    int64_t v = 0;
+    for (size_t i = 0; i < sizeof(periods) / sizeof(*periods); i++)
+        if (fs_strcaseeq(s, periods[i].name))
+            v = periods[i].seconds;
+    free(s);
+    return v;
+}
+
+/* The publisher's polling hint: <ttl> wins (it is the RSS 2.0 core
+ * element and states minutes directly), else period / frequency, the
+ * frequency defaulting to 1 when absent.  A frequency given but not a
+ * positive integer spoils the hint rather than being guessed at. */
+static int64_t feed_update_interval(const struct feed_channel_state *st)
+{
+    int64_t v = 0;
+    if (st->ttl > 0)
+        v = st->ttl;
+    else if (st->sy_period > 0 && st->sy_frequency != 0)
+        v = st->sy_period / (st->sy_frequency < 0 ? 1 : st->sy_frequency);
+    return v > 0 && v <= FEED_MAX_INTERVAL ? v : 0;
+}
+
 static void feed_channel_field(const struct feed_walk *w, const xmlNode *c,
-                               int *link_is_html)
+                               struct feed_channel_state *st)
 {
     struct feed *f = w->feed;
     enum feed_ns ns = feed_node_ns(c);
@@ -415,7 +486,7 @@ static void feed_channel_field(const struct feed_walk *w, const xmlNode *c,
         if (!strcmp(n, "title"))
             feed_set_text(w, &f->title, c, FEED_TEXT_PLAIN);
         else if (!strcmp(n, "link"))
-            feed_offer_link(w, c, &f->link, link_is_html);
+            feed_offer_link(w, c, &f->link, &st->link_is_html);
         else if (!strcmp(n, "description") || !strcmp(n, "subtitle") ||
                  !strcmp(n, "tagline"))
             feed_set_text(w, &f->description, c, FEED_TEXT_HTML);
@@ -425,6 +496,8 @@ static void feed_channel_field(const struct feed_walk *w, const xmlNode *c,
         } else if (!strcmp(n, "lastBuildDate") || !strcmp(n, "updated") ||
                    !strcmp(n, "modified"))
             feed_set_date(w, &f->updated, c);
+        else if (!strcmp(n, "ttl") && !st->ttl)
+            st->ttl = feed_positive_int(c) * 60;
     } else if (ns == FEED_NS_DC) {
         if (!strcmp(n, "title"))
             feed_set_text(w, &f->title, c, FEED_TEXT_PLAIN);
@@ -437,6 +510,11 @@ static void feed_channel_field(const struct feed_walk *w, const xmlNode *c,
             feed_set_date(w, &f->updated, c);
     } else if (ns == FEED_NS_DCTERMS && !strcmp(n, "modified")) {
         feed_set_date(w, &f->updated, c);
+    } else if (ns == FEED_NS_SY) {
+        if (!strcmp(n, "updatePeriod"))
+            st->sy_period = feed_sy_period(c);
+        else if (!strcmp(n, "updateFrequency"))
+            st->sy_frequency = feed_positive_int(c);
     }
 }
 
@@ -476,15 +554,16 @@ static char *feed_xml_lang(const xmlNode *channel)
 static void feed_walk_channel(const struct feed_walk *w,
                               const xmlNode *channel)
 {
-    int link_is_html = 0;
+    struct feed_channel_state st = {0, 0, 0, -1};
     for (const xmlNode *c = channel->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
         if (feed_is_item(c))
             feed_add_item(w, c);
         else
-            feed_channel_field(w, c, &link_is_html);
+            feed_channel_field(w, c, &st);
     }
+    w->feed->update_interval = feed_update_interval(&st);
     if (!w->feed->language)
         w->feed->language = feed_xml_lang(channel);
 }
@@ -562,17 +641,35 @@ fs_code feed_parse(const char *data, size_t len, const char *base_url,
     out->updated = FS_TIME_NONE;
     if (base_url && !*base_url)
         base_url = NULL;
+    if (feed_json_detect(data, len))
+        return feed_json_parse(data, len, base_url, out, err);
 
-    struct strbuf text = STRBUF_INIT;
-    feed_decode(data, len, http_charset, out, &text);
-    if (text.len > (size_t)INT32_MAX) {
-        strbuf_release(&text);
-        feed_add_error(out, "document too large");
-        return fs_error_set(err, FS_ELIMIT, "%s: feed too large",
-                            base_url ? base_url : "feed");
+    /* Bytes labelled UTF-8 are first parsed as they are: libxml2 checks
+     * UTF-8 anyway, so checking them beforehand would read every byte
+     * twice.  Only when libxml2 stumbles (an invalid sequence, or a
+     * forbidden character) is the document decoded again with the check,
+     * which picks feed_decode's fallback encodings. */
+    xmlDocPtr doc = NULL;
+    for (int trust_utf8 = 1; trust_utf8 >= 0; trust_utf8--) {
+        struct strbuf scratch = STRBUF_INIT;
+        size_t text_len;
+        int trusted = 0, bad_char = 0;
+        const char *text = feed_decode(data, len, http_charset, trust_utf8,
+                                       &trusted, out, &scratch, &text_len);
+        if (text_len > (size_t)INT32_MAX) {
+            strbuf_release(&scratch);
+            feed_add_error(out, "document too large");
+            return fs_error_set(err, FS_ELIMIT, "%s: feed too large",
+                                base_url ? base_url : "feed");
+        }
+        doc = feed_read_xml(text, text_len, base_url, out, &bad_char);
+        strbuf_release(&scratch);
+        if (!trusted || !bad_char)
+            break;
+        xmlFreeDoc(doc); /* start over, errors and all */
+        doc = NULL;
+        feed_release(out);
     }
-    xmlDocPtr doc = feed_read_xml(&text, base_url, out);
-    strbuf_release(&text);
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (!root) {
         xmlFreeDoc(doc);
@@ -597,6 +694,7 @@ static void feed_item_release(struct feed_item *it)
     free(it->author);
     free(it->summary);
     free(it->content);
+    free(it->content_html);
     for (size_t i = 0; i < it->n_categories; i++)
         free(it->categories[i]);
     free(it->categories);
@@ -667,14 +765,18 @@ static json_t *feed_item_json(const struct feed_item *it)
                             e->length < 0 ? json_null()
                                           : json_integer(e->length)));
     }
-    return json_pack(
-        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+    json_t *o = json_pack(
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
         feed_json_str(it->id), "title", feed_json_str(it->title), "link",
         feed_json_str(it->link), "published", feed_json_time(it->published),
         "updated", feed_json_time(it->updated), "author",
         feed_json_str(it->author), "summary", feed_json_str(it->summary),
-        "content", feed_json_str(it->content), "categories", cats,
-        "enclosures", encs);
+        "content", feed_json_str(it->content), "content_html",
+        feed_json_str(it->content_html), "categories", cats, "enclosures",
+        encs);
+    if (!o)
+        fs_oom(); /* json_pack fails only on allocation (formats are fixed) */
+    return o;
 }
 
 json_t *feed_to_json(const struct feed *feed)
@@ -693,6 +795,10 @@ json_t *feed_to_json(const struct feed *feed)
         feed_json_time(feed->updated), "errors", errors, "items", items);
     if (!o)
         fs_oom(); /* json_pack fails only on allocation (formats are fixed) */
+    json_object_set_new(o, "update_interval",
+                        feed->update_interval > 0
+                            ? json_integer(feed->update_interval)
+                            : json_null());
     return o;
 }
 

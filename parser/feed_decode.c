@@ -180,18 +180,19 @@ static int decode_with(const char *name, const char *data, size_t len,
 {
     if (!decode_is_utf8(name))
         return decode_iconv(name, data, len, out);
-    if (!fs_utf8_valid(data, len))
-        return -2;
+    if (feed_utf8_span(data, len, 0) != len && !fs_utf8_valid(data, len))
+        return -2; /* (the fast span stops at C0 controls too) */
     strbuf_reset(out);
     strbuf_add(out, data, len);
     return 0;
 }
 
-/* Decode into out, falling back as described at the top. */
-static void decode_bytes(const char *data, size_t len, const char *label,
-                         struct feed *feed, struct strbuf *out)
+/* Decode with the encoding name (label as given, for messages) into out,
+ * falling back to UTF-8, Windows-1252, ISO-8859-1. */
+static void decode_bytes_into(const char *name, const char *label,
+                              const char *data, size_t len,
+                              struct feed *feed, struct strbuf *out)
 {
-    const char *name = decode_effective_name(label);
     int rc = decode_with(name, data, len, out);
     if (rc == 0)
         return;
@@ -204,6 +205,28 @@ static void decode_bytes(const char *data, size_t len, const char *label,
     if (decode_iconv("WINDOWS-1252", data, len, out) == 0)
         return;
     decode_iconv("ISO-8859-1", data, len, out); /* every byte is valid */
+}
+
+/* Decode into out, falling back as described at the top.  Returns the
+ * UTF-8 text: data itself when it already is valid UTF-8 labelled so (no
+ * copy of a large feed), else out->buf; *text_len gets its length.  With
+ * trust_utf8, bytes labelled UTF-8 are not checked (*trusted = 1). */
+static const char *decode_bytes(const char *data, size_t len,
+                                const char *label, int trust_utf8,
+                                int *trusted, struct feed *feed,
+                                struct strbuf *out, size_t *text_len)
+{
+    const char *name = decode_effective_name(label);
+    if (decode_is_utf8(name) &&
+        (trust_utf8 || feed_utf8_span(data, len, 0) == len ||
+         fs_utf8_valid(data, len))) {
+        *trusted = trust_utf8;
+        *text_len = len;
+        return data;
+    }
+    decode_bytes_into(name, label, data, len, feed, out);
+    *text_len = out->len;
+    return out->buf;
 }
 
 /* ---- entities -------------------------------------------------------- */
@@ -291,38 +314,58 @@ static int decode_is_declared(const struct decode_entities *ents,
     return 0;
 }
 
+/* The numeric character reference "&#...;" at s[0]: its length (0 when
+ * s holds none) and, in *cp, the code point (0x110000 when too long). */
+static size_t decode_charref(const char *s, size_t len, unsigned long *cp)
+{
+    size_t i = 1;
+    if (i >= len || s[i] != '#')
+        return 0;
+    i++;
+    int hex = i < len && (s[i] == 'x' || s[i] == 'X');
+    if (hex)
+        i++;
+    size_t d = i;
+    while (i < len && (hex ? isxdigit((unsigned char)s[i])
+                           : isdigit((unsigned char)s[i])))
+        i++;
+    if (i == d || i >= len || s[i] != ';')
+        return 0;
+    *cp = i - d > 8 ? 0x110000UL : strtoul(s + d, NULL, hex ? 16 : 10);
+    return i + 1;
+}
+
+/* A code point XML lets a character reference name. */
+static int decode_char_allowed(unsigned long cp)
+{
+    return !(cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
+             (cp < 0x20 && cp != 9 && cp != 10 && cp != 13) ||
+             cp == 0xFFFE || cp == 0xFFFF);
+}
+
 /* Handle the '&' at s[0]; returns bytes consumed. */
 static size_t decode_ampersand(const char *s, size_t len,
                                struct decode_entities *ents,
                                struct feed *feed, struct strbuf *out)
 {
     size_t i = 1;
-    if (i < len && s[i] == '#') {
-        i++;
-        int hex = i < len && (s[i] == 'x' || s[i] == 'X');
-        if (hex)
-            i++;
-        size_t d = i;
-        while (i < len && (hex ? isxdigit((unsigned char)s[i])
-                               : isdigit((unsigned char)s[i])))
-            i++;
-        if (i > d && i < len && s[i] == ';') {
-            /* A reference to no character (beyond U+10FFFF, a surrogate,
-             * a C0 control XML forbids) is U+FFFD, as in HTML. */
-            unsigned long cp = i - d > 8 ? 0x110000UL
-                                         : strtoul(s + d, NULL, hex ? 16 : 10);
-            if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
-                (cp < 0x20 && cp != 9 && cp != 10 && cp != 13) ||
-                cp == 0xFFFE || cp == 0xFFFF) {
-                if (!ents->reported_charref++)
-                    feed_add_error(feed, "reference to no character: %.*s",
-                                   (int)(i + 1), s);
-                strbuf_addstr(out, "&#xFFFD;");
-            } else {
-                strbuf_add(out, s, i + 1);
-            }
-            return i + 1;
+    unsigned long cp;
+    size_t ref = decode_charref(s, len, &cp);
+    if (ref) {
+        /* A reference to no character (beyond U+10FFFF, a surrogate, a
+         * C0 control XML forbids) is U+FFFD, as in HTML. */
+        if (decode_char_allowed(cp)) {
+            strbuf_add(out, s, ref);
+        } else {
+            if (!ents->reported_charref++)
+                feed_add_error(feed, "reference to no character: %.*s",
+                               (int)ref, s);
+            strbuf_addstr(out, "&#xFFFD;");
         }
+        return ref;
+    }
+    if (i < len && s[i] == '#') {
+        /* "&#" without a complete reference: a bare ampersand */
     } else {
         while (i < len && i < 64 &&
                decode_is_name_char((unsigned char)s[i], i == 1))
@@ -356,6 +399,59 @@ static size_t decode_ampersand(const char *s, size_t len,
         feed_add_error(feed, "unescaped '&' in document");
     strbuf_addstr(out, "&amp;");
     return 1;
+}
+
+/* A DOCTYPE before the root element?  Only there can it declare entities
+ * (and report external ones); one later is not well-formed, and any
+ * "&name;" it might declare is caught by decode_needs_fixing anyway. */
+static int decode_prolog_has_doctype(const char *s, size_t len)
+{
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, '<', (size_t)(end - p)));) {
+        size_t left = (size_t)(end - p);
+        if (left >= 9 && !memcmp(p, "<!DOCTYPE", 9))
+            return 1;
+        const char *close = left >= 4 && !memcmp(p, "<!--", 4) ? "-->"
+                            : left >= 2 && p[1] == '?'          ? "?>"
+                                                                : NULL;
+        if (!close)
+            return 0; /* the root element: the prolog is over */
+        const char *e = memmem(p + 2, left - 2, close, strlen(close));
+        if (!e)
+            return 0;
+        p = e;
+    }
+    return 0;
+}
+
+/* Would decode_fix_entities change anything in s?  Only at an '&' that
+ * does not start a predefined entity or a reference to an allowed
+ * character, or when a DOCTYPE in the prolog may declare entities.  Most
+ * feeds need no fix, and then the parser reads the bytes in place (no
+ * copy). */
+static int decode_needs_fixing(const char *s, size_t len)
+{
+    static const struct {
+        const char *s;
+        size_t n;
+    } predefined[] = {
+        {"&amp;", 5}, {"&lt;", 4}, {"&gt;", 4}, {"&quot;", 6}, {"&apos;", 6},
+    };
+    if (decode_prolog_has_doctype(s, len))
+        return 1;
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, '&', (size_t)(end - p))); p++) {
+        size_t left = (size_t)(end - p);
+        int fine = 0;
+        for (size_t k = 0; k < 5 && !fine; k++)
+            fine = left >= predefined[k].n &&
+                   !memcmp(p, predefined[k].s, predefined[k].n);
+        unsigned long cp;
+        if (!fine && !(decode_charref(p, left, &cp) &&
+                       decode_char_allowed(cp)))
+            return 1;
+    }
+    return 0;
 }
 
 /* Copy from s up to and including the terminator (or to the end). */
@@ -401,17 +497,22 @@ static void decode_fix_entities(const char *s, size_t len, struct feed *feed,
     free(ents.declared);
 }
 
-void feed_decode(const char *data, size_t len, const char *http_charset,
-                 struct feed *feed, struct strbuf *out)
+const char *feed_decode(const char *data, size_t len,
+                        const char *http_charset, int trust_utf8,
+                        int *trusted, struct feed *feed,
+                        struct strbuf *scratch, size_t *out_len)
 {
     size_t skip;
     const char *unicode =
         decode_sniff_unicode((const unsigned char *)data, len, &skip);
     char declared[64];
     struct strbuf text = STRBUF_INIT;
+    const char *utf8;
+    size_t utf8_len;
 
     if (unicode) {
-        decode_bytes(data + skip, len - skip, unicode, feed, &text);
+        utf8 = decode_bytes(data + skip, len - skip, unicode, trust_utf8,
+                            trusted, feed, &text, &utf8_len);
     } else {
         decode_xml_decl(data, len, declared, sizeof(declared));
         const char *label = http_charset && *http_charset ? http_charset
@@ -425,11 +526,26 @@ void feed_decode(const char *data, size_t len, const char *http_charset,
                            label);
             label = "UTF-8";
         }
-        decode_bytes(data, len, label, feed, &text);
+        utf8 = decode_bytes(data, len, label, trust_utf8, trusted, feed,
+                            &text, &utf8_len);
     }
 
-    size_t decl = decode_xml_decl(text.buf, text.len, declared,
-                                  sizeof(declared));
-    decode_fix_entities(text.buf + decl, text.len - decl, feed, out);
+    int converted = utf8 == text.buf; /* else utf8 points into data */
+    size_t decl = decode_xml_decl(utf8, utf8_len, declared, sizeof(declared));
+    utf8 += decl;
+    utf8_len -= decl;
+    if (!decode_needs_fixing(utf8, utf8_len)) {
+        *out_len = utf8_len;
+        if (!converted)
+            return utf8; /* the caller's bytes, as they are */
+        strbuf_release(scratch);
+        *scratch = text;
+        return scratch->buf + decl;
+    }
+    strbuf_reset(scratch);
+    strbuf_grow(scratch, utf8_len + 64); /* fixes rarely grow it */
+    decode_fix_entities(utf8, utf8_len, feed, scratch);
     strbuf_release(&text);
+    *out_len = scratch->len;
+    return scratch->buf;
 }

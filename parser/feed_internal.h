@@ -9,6 +9,9 @@
  *                  the node helpers: namespace classes, xml:base.
  *   feed.c         the document walk (RSS 0.9x/1.0/2.0, Atom 0.3/1.0),
  *                  release, JSON, item keys.
+ *   feed_json.c    JSON Feed 1.0 / 1.1 documents (jansson).
+ * The UTF-8 helpers are shared with html_text.c, html_sanitize.c and the
+ * article extractor.
  */
 #ifndef FEEDSIFT_FEED_INTERNAL_H
 #define FEEDSIFT_FEED_INTERNAL_H
@@ -26,6 +29,7 @@ enum feed_ns {
     FEED_NS_CONTENT,
     FEED_NS_XHTML,
     FEED_NS_RDF,
+    FEED_NS_SY,       /* RSS 1.0 syndication module (update period) */
 };
 
 /* Append a recoverable problem ("bozo" reason) to feed->errors. */
@@ -33,15 +37,30 @@ void feed_add_error(struct feed *feed, const char *fmt, ...) FS_PRINTF(2, 3);
 
 /* Turn raw feed bytes into UTF-8 XML text with no XML declaration, ready
  * for xmlReadMemory(..., "UTF-8", ...).  Problems (unknown or wrong
- * encoding, HTML entities, bare ampersands) go to feed->errors. */
-void feed_decode(const char *data, size_t len, const char *http_charset,
-                 struct feed *feed, struct strbuf *out);
+ * encoding, HTML entities, bare ampersands) go to feed->errors.  Returns
+ * the text and its length in *out_len: a pointer into data when the bytes
+ * need no change (the usual case: no copy), else into scratch.  With
+ * trust_utf8, bytes labelled UTF-8 are passed on unchecked and *trusted
+ * is set: the caller must decode again without trust_utf8 if the XML
+ * parser finds them invalid. */
+const char *feed_decode(const char *data, size_t len,
+                        const char *http_charset, int trust_utf8,
+                        int *trusted, struct feed *feed,
+                        struct strbuf *scratch, size_t *out_len);
 
 /* A string as the public structs hold it: valid UTF-8, C1 controls read
  * as the Windows-1252 characters they almost always are.  malloc'd. */
 char *feed_clean_string(const char *s, size_t len);
 /* The same, in place on a strbuf appended to out. */
 void feed_clean_append(struct strbuf *out, const char *s, size_t len);
+/* fs_utf8_sanitize() with a fast path: text that needs no repair (the
+ * usual case) is copied in one piece. */
+void feed_utf8_append(struct strbuf *out, const char *s, size_t len);
+/* Length of the prefix of s that is valid UTF-8 without NUL or C0
+ * controls other than tab, LF, CR (and, with stop_c1, without
+ * U+0080..U+009F): what the cleaners above may copy unchanged.  Reads
+ * eight ASCII bytes at a time. */
+size_t feed_utf8_span(const char *s, size_t len, int stop_c1);
 
 /* Namespace class of an element or attribute, with a fallback on the
  * well-known prefix when the prefix was never declared (recovered). */
@@ -54,6 +73,10 @@ const char *feed_local_name(const xmlNode *node);
 /* fs_url_resolve() that keeps non-ASCII characters as they were and
  * resolves an empty reference to the base itself.  malloc'd. */
 char *feed_resolve(const char *base, const char *ref);
+/* Append html to out with the URI attributes of every start tag (href,
+ * src, srcset, ...) resolved against base. */
+void feed_resolve_html(const char *html, size_t len, const char *base,
+                       struct strbuf *out);
 /* Base URI of node: doc_url, then every xml:base from the root down. */
 char *feed_node_base(const xmlNode *node, const char *doc_url);
 
@@ -73,5 +96,14 @@ enum feed_text_kind {
  * malloc'd, trimmed, cleaned. */
 char *feed_text_construct(const xmlNode *node, enum feed_text_kind kind,
                           int atom03, const char *doc_url);
+
+/* Parse a JSON Feed document (feed_parse() detected it by content:
+ * see feed_json_detect).  Same contract as feed_parse(). */
+fs_code feed_json_parse(const char *data, size_t len, const char *base_url,
+                        struct feed *out, fs_error *err);
+/* The bytes are JSON, not XML: the first non-space byte (after a UTF-8
+ * BOM) is '{'.  feed_json_parse() then requires a jsonfeed.org
+ * "version" member. */
+int feed_json_detect(const char *data, size_t len);
 
 #endif /* FEEDSIFT_FEED_INTERNAL_H */

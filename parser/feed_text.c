@@ -37,8 +37,87 @@ static const unsigned short text_cp1252[32] = {
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
 
+/* How many of the 32 bytes at p are printable ASCII before the first
+ * that is not (high bit set, or below 0x20): 32 when all are.  Four
+ * words at once; the lowest flagged byte is exact (a borrow in the
+ * subtraction only ever flags bytes above a truly flagged one). */
+static size_t text_ascii_prefix32(const unsigned char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t high = 0x8080808080808080ULL;
+    const uint64_t space = 0x2020202020202020ULL;
+    uint64_t w[4];
+    memcpy(w, p, 32);
+    for (size_t k = 0; k < 4; k++) {
+        uint64_t bad = (w[k] | ((w[k] - space) & ~w[k])) & high;
+        if (bad)
+            return k * 8 + (size_t)(__builtin_ctzll(bad) >> 3);
+    }
+    return 32;
+#else
+    (void)p;
+    return 0; /* byte by byte */
+#endif
+}
+
+size_t feed_utf8_span(const char *s, size_t len, int stop_c1)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        if (i + 32 <= len) {
+            size_t ok = text_ascii_prefix32(p + i);
+            i += ok;
+            if (ok == 32)
+                continue;
+        }
+        /* One character that is not printable ASCII (or the tail). */
+        unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c < 0x20) {
+            if (c != '\t' && c != '\n' && c != '\r')
+                return i;
+            i++;
+            continue;
+        }
+        size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+                   : c >= 0xE0 && c <= 0xEF ? 3
+                   : c >= 0xF0 && c <= 0xF4 ? 4
+                                            : 0;
+        if (!n || i + n > len)
+            return i;
+        unsigned cp = c & (0x7F >> n);
+        for (size_t k = 1; k < n; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
+            (stop_c1 && cp >= 0x80 && cp <= 0x9F))
+            return i;
+        i += n;
+    }
+    return len;
+}
+
+void feed_utf8_append(struct strbuf *out, const char *s, size_t len)
+{
+    if (feed_utf8_span(s, len, 0) == len)
+        strbuf_add(out, s, len);
+    else
+        fs_utf8_sanitize(out, s, len);
+}
+
 void feed_clean_append(struct strbuf *out, const char *s, size_t len)
 {
+    if (feed_utf8_span(s, len, 1) == len) { /* nothing to clean */
+        strbuf_add(out, s, len);
+        return;
+    }
     struct strbuf tmp = STRBUF_INIT;
     const unsigned char *p = (const unsigned char *)s;
     size_t start = 0;
@@ -74,30 +153,34 @@ char *feed_clean_string(const char *s, size_t len)
 
 /* ---- names and namespaces -------------------------------------------- */
 
+/* The URI's length goes first: most lookups fail on it, cheaply. */
+#define TEXT_NS(uri, ns) {sizeof(uri) - 1, uri, ns}
 static const struct {
+    size_t len;
     const char *uri;
     enum feed_ns ns;
 } text_namespaces[] = {
-    {"http://purl.org/rss/1.0/", FEED_NS_CORE},
-    {"http://my.netscape.com/rdf/simple/0.9/", FEED_NS_CORE},
-    {"http://backend.userland.com/rss", FEED_NS_CORE},
-    {"http://backend.userland.com/rss2", FEED_NS_CORE},
-    {"http://blogs.law.harvard.edu/tech/rss", FEED_NS_CORE},
-    {"http://purl.org/rss/1.0/modules/rss091#", FEED_NS_CORE},
-    {"http://purl.org/net/rss1.1#", FEED_NS_CORE},
-    {"http://www.w3.org/2005/Atom", FEED_NS_CORE},
-    {"http://purl.org/atom/ns#", FEED_NS_CORE},
-    {"http://example.com/newformat#", FEED_NS_CORE},
-    {"http://example.com/necho", FEED_NS_CORE},
-    {"http://purl.org/echo/", FEED_NS_CORE},
-    {"uri/of/echo/namespace#", FEED_NS_CORE},
-    {"http://purl.org/pie/", FEED_NS_CORE},
-    {"http://purl.org/dc/elements/1.1/", FEED_NS_DC},
-    {"http://purl.org/dc/elements/1.0/", FEED_NS_DC},
-    {"http://purl.org/dc/terms/", FEED_NS_DCTERMS},
-    {"http://purl.org/rss/1.0/modules/content/", FEED_NS_CONTENT},
-    {"http://www.w3.org/1999/xhtml", FEED_NS_XHTML},
-    {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", FEED_NS_RDF},
+    TEXT_NS("http://purl.org/rss/1.0/", FEED_NS_CORE),
+    TEXT_NS("http://my.netscape.com/rdf/simple/0.9/", FEED_NS_CORE),
+    TEXT_NS("http://backend.userland.com/rss", FEED_NS_CORE),
+    TEXT_NS("http://backend.userland.com/rss2", FEED_NS_CORE),
+    TEXT_NS("http://blogs.law.harvard.edu/tech/rss", FEED_NS_CORE),
+    TEXT_NS("http://purl.org/rss/1.0/modules/rss091#", FEED_NS_CORE),
+    TEXT_NS("http://purl.org/net/rss1.1#", FEED_NS_CORE),
+    TEXT_NS("http://www.w3.org/2005/Atom", FEED_NS_CORE),
+    TEXT_NS("http://purl.org/atom/ns#", FEED_NS_CORE),
+    TEXT_NS("http://example.com/newformat#", FEED_NS_CORE),
+    TEXT_NS("http://example.com/necho", FEED_NS_CORE),
+    TEXT_NS("http://purl.org/echo/", FEED_NS_CORE),
+    TEXT_NS("uri/of/echo/namespace#", FEED_NS_CORE),
+    TEXT_NS("http://purl.org/pie/", FEED_NS_CORE),
+    TEXT_NS("http://purl.org/dc/elements/1.1/", FEED_NS_DC),
+    TEXT_NS("http://purl.org/dc/elements/1.0/", FEED_NS_DC),
+    TEXT_NS("http://purl.org/dc/terms/", FEED_NS_DCTERMS),
+    TEXT_NS("http://purl.org/rss/1.0/modules/content/", FEED_NS_CONTENT),
+    TEXT_NS("http://www.w3.org/1999/xhtml", FEED_NS_XHTML),
+    TEXT_NS("http://www.w3.org/1999/02/22-rdf-syntax-ns#", FEED_NS_RDF),
+    TEXT_NS("http://purl.org/rss/1.0/modules/syndication/", FEED_NS_SY),
 };
 
 /* Prefixes we accept when a feed forgot to declare them. */
@@ -108,15 +191,18 @@ static const struct {
     {"dc", FEED_NS_DC},           {"dcterms", FEED_NS_DCTERMS},
     {"content", FEED_NS_CONTENT}, {"atom", FEED_NS_CORE},
     {"xhtml", FEED_NS_XHTML},     {"rdf", FEED_NS_RDF},
+    {"sy", FEED_NS_SY},
 };
 
 enum feed_ns feed_node_ns(const xmlNode *node)
 {
     if (node->ns && node->ns->href) {
         const char *uri = (const char *)node->ns->href;
+        size_t len = strlen(uri);
         for (size_t i = 0; i < sizeof(text_namespaces) /
                                    sizeof(*text_namespaces); i++)
-            if (fs_strcaseeq(uri, text_namespaces[i].uri))
+            if (text_namespaces[i].len == len &&
+                !strcasecmp(uri, text_namespaces[i].uri))
                 return text_namespaces[i].ns;
         /* An unknown default namespace (rss2.1 variants, home-grown
          * URIs) still holds the feed's own elements, as for feedparser,
@@ -248,19 +334,18 @@ void feed_node_text(const xmlNode *node, struct strbuf *out)
 
 static void text_escape(struct strbuf *out, const char *s, int attr)
 {
-    for (; *s; s++) {
+    while (*s) {
+        size_t run = strcspn(s, attr ? "&<>\"" : "&<>");
+        strbuf_add(out, s, run); /* the plain run in one piece */
+        s += run;
         switch (*s) {
         case '&': strbuf_addstr(out, "&amp;"); break;
         case '<': strbuf_addstr(out, "&lt;"); break;
         case '>': strbuf_addstr(out, "&gt;"); break;
-        case '"':
-            if (attr) {
-                strbuf_addstr(out, "&quot;");
-                break;
-            }
-            /* fall through */
-        default: strbuf_addch(out, *s);
+        case '"': strbuf_addstr(out, "&quot;"); break;
+        default: return; /* the end of s */
         }
+        s++;
     }
 }
 
@@ -361,17 +446,43 @@ static const xmlNode *text_wrapper_div(const xmlNode *node)
 /* ---- relative URIs in HTML ------------------------------------------- */
 
 /* (element, attribute) pairs holding URIs, as feedparser resolves them. */
-static const char *const text_uri_attrs[][2] = {
-    {"a", "href"},          {"applet", "codebase"}, {"area", "href"},
-    {"audio", "src"},       {"blockquote", "cite"}, {"body", "background"},
-    {"del", "cite"},        {"form", "action"},     {"frame", "longdesc"},
-    {"frame", "src"},       {"iframe", "longdesc"}, {"iframe", "src"},
-    {"head", "profile"},    {"img", "longdesc"},    {"img", "src"},
-    {"img", "usemap"},      {"input", "src"},       {"input", "usemap"},
-    {"ins", "cite"},        {"link", "href"},       {"object", "classid"},
-    {"object", "codebase"}, {"object", "data"},     {"object", "usemap"},
-    {"q", "cite"},          {"script", "src"},      {"source", "src"},
-    {"video", "poster"},    {"video", "src"},
+/* Lengths first: most lookups fail on them, cheaply. */
+#define TEXT_URI(tag, attr) {tag, sizeof(tag) - 1, attr, sizeof(attr) - 1}
+static const struct {
+    const char *tag;
+    size_t tl;
+    const char *attr;
+    size_t al;
+} text_uri_attrs[] = {
+    TEXT_URI("a", "href"),
+    TEXT_URI("applet", "codebase"),
+    TEXT_URI("area", "href"),
+    TEXT_URI("audio", "src"),
+    TEXT_URI("blockquote", "cite"),
+    TEXT_URI("body", "background"),
+    TEXT_URI("del", "cite"),
+    TEXT_URI("form", "action"),
+    TEXT_URI("frame", "longdesc"),
+    TEXT_URI("frame", "src"),
+    TEXT_URI("iframe", "longdesc"),
+    TEXT_URI("iframe", "src"),
+    TEXT_URI("head", "profile"),
+    TEXT_URI("img", "longdesc"),
+    TEXT_URI("img", "src"),
+    TEXT_URI("img", "usemap"),
+    TEXT_URI("input", "src"),
+    TEXT_URI("input", "usemap"),
+    TEXT_URI("ins", "cite"),
+    TEXT_URI("link", "href"),
+    TEXT_URI("object", "classid"),
+    TEXT_URI("object", "codebase"),
+    TEXT_URI("object", "data"),
+    TEXT_URI("object", "usemap"),
+    TEXT_URI("q", "cite"),
+    TEXT_URI("script", "src"),
+    TEXT_URI("source", "src"),
+    TEXT_URI("video", "poster"),
+    TEXT_URI("video", "src"),
 };
 
 static int text_is_uri_attr(const char *tag, size_t tl, const char *attr,
@@ -379,12 +490,40 @@ static int text_is_uri_attr(const char *tag, size_t tl, const char *attr,
 {
     for (size_t i = 0; i < sizeof(text_uri_attrs) / sizeof(*text_uri_attrs);
          i++)
-        if (strlen(text_uri_attrs[i][0]) == tl &&
-            !strncasecmp(tag, text_uri_attrs[i][0], tl) &&
-            strlen(text_uri_attrs[i][1]) == al &&
-            !strncasecmp(attr, text_uri_attrs[i][1], al))
+        if (text_uri_attrs[i].tl == tl && text_uri_attrs[i].al == al &&
+            !strncasecmp(tag, text_uri_attrs[i].tag, tl) &&
+            !strncasecmp(attr, text_uri_attrs[i].attr, al))
             return 1;
     return 0;
+}
+
+/* Can a start tag of this name hold a URI (attribute or srcset)? */
+static int text_tag_has_uris(const char *tag, size_t tl)
+{
+    for (size_t i = 0; i < sizeof(text_uri_attrs) / sizeof(*text_uri_attrs);
+         i++)
+        if (text_uri_attrs[i].tl == tl &&
+            !strncasecmp(tag, text_uri_attrs[i].tag, tl))
+            return 1;
+    return 0; /* (srcset is on img and source, both in the table) */
+}
+
+/* Length of the rest of a start tag at s up to its '>' (excluded), with
+ * quoted attribute values skipped whole. */
+static size_t text_tag_rest(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && s[i] != '>') {
+        if (s[i++] != '=')
+            continue;
+        while (i < len && isspace((unsigned char)s[i]))
+            i++;
+        if (i < len && (s[i] == '"' || s[i] == '\'')) {
+            const char *q = memchr(s + i + 1, s[i], len - i - 1);
+            i = q ? (size_t)(q - s) + 1 : len;
+        }
+    }
+    return i;
 }
 
 static int text_is_srcset(const char *tag, size_t tl, const char *attr,
@@ -476,11 +615,14 @@ static size_t text_rewrite_attrs(const char *s, size_t len, const char *tag,
                              : NULL;
         strbuf_addstr(out, "=\"");
         const char *v = resolved ? resolved : value;
-        for (; *v; v++) {
-            if (*v == '"')
+        while (*v) { /* runs without '"' at once */
+            size_t run = strcspn(v, "\"");
+            strbuf_add(out, v, run);
+            v += run;
+            if (*v) {
                 strbuf_addstr(out, "&quot;");
-            else
-                strbuf_addch(out, *v);
+                v++;
+            }
         }
         strbuf_addch(out, '"');
         free(resolved);
@@ -489,29 +631,38 @@ static size_t text_rewrite_attrs(const char *s, size_t len, const char *tag,
     return i;
 }
 
-/* Resolve the URI attributes of every start tag in an HTML string. */
-static void text_resolve_html(const char *html, const char *base,
-                              struct strbuf *out)
+void feed_resolve_html(const char *html, size_t len, const char *base,
+                       struct strbuf *out)
 {
-    size_t len = strlen(html), i = 0;
+    size_t i = 0;
     while (i < len) {
         const char *p = html + i;
-        if (p[0] == '<' && !strncmp(p, "<!--", 4)) {
-            const char *e = strstr(p + 4, "-->");
+        if (p[0] == '<' && len - i >= 4 && !memcmp(p, "<!--", 4)) {
+            const char *e = memmem(p + 4, len - i - 4, "-->", 3);
             size_t n = e ? (size_t)(e - p) + 3 : len - i;
             strbuf_add(out, p, n);
             i += n;
             continue;
         }
         if (p[0] != '<' || !isalpha((unsigned char)p[1])) {
-            strbuf_addch(out, *p);
-            i++;
+            /* copy up to the next '<' in one piece */
+            const char *lt = memchr(p + 1, '<', len - i - 1);
+            size_t n = lt ? (size_t)(lt - p) : len - i;
+            strbuf_add(out, p, n);
+            i += n;
             continue;
         }
         size_t tl = 1;
         while (i + tl < len && (isalnum((unsigned char)p[tl]) ||
                                 p[tl] == ':' || p[tl] == '-'))
             tl++;
+        if (!text_tag_has_uris(p + 1, tl - 1)) {
+            /* <p>, <li>, ...: nothing to resolve, copy the tag as is */
+            tl += text_tag_rest(p + tl, len - i - tl);
+            strbuf_add(out, p, tl);
+            i += tl;
+            continue;
+        }
         strbuf_add(out, p, tl);
         i += tl;
         i += text_rewrite_attrs(html + i, len - i, p + 1, tl - 1, base, out);
@@ -672,10 +823,22 @@ static enum text_mode text_atom_mode(const xmlNode *node, int atom03,
     return m;
 }
 
+/* The content of node's only child when that is a text or CDATA node. */
+static const char *text_only_child(const xmlNode *node)
+{
+    const xmlNode *c = node->children;
+    if (!c || c->next || !c->content ||
+        (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE))
+        return NULL;
+    return (const char *)c->content;
+}
+
 char *feed_text_construct(const xmlNode *node, enum feed_text_kind kind,
                           int atom03, const char *doc_url)
 {
     struct strbuf raw = STRBUF_INIT;
+    const char *value = NULL; /* the text: raw.buf, or a node's content */
+    size_t value_len = 0;
     int payload_html = 0, xml_type = 0, is_html;
     enum text_mode mode =
         kind == FEED_TEXT_ATOM
@@ -699,7 +862,14 @@ char *feed_text_construct(const xmlNode *node, enum feed_text_kind kind,
         is_html = 1;
     } else {
         /* A lone div around text (TypePad) is a wrapper, not content. */
-        feed_node_text(div ? div : node, &raw);
+        const xmlNode *holder = div ? div : node;
+        const char *only = text_only_child(holder);
+        if (only && mode != TEXT_MODE_BASE64) {
+            value = only; /* no copy for the usual single text node */
+            value_len = strlen(only);
+        } else {
+            feed_node_text(holder, &raw);
+        }
         if (mode == TEXT_MODE_BASE64) {
             struct strbuf dec = STRBUF_INIT;
             if (text_base64_decode(raw.buf, &dec) == 0) {
@@ -710,20 +880,34 @@ char *feed_text_construct(const xmlNode *node, enum feed_text_kind kind,
         } else {
             is_html = mode == TEXT_MODE_HTML ||
                       (kind == FEED_TEXT_PLAIN &&
-                       text_looks_like_html(raw.buf));
+                       text_looks_like_html(value ? value : raw.buf));
         }
     }
-    strbuf_trim(&raw);
+    if (!value) {
+        value = raw.buf;
+        value_len = raw.len;
+    }
+    while (value_len && isspace((unsigned char)*value)) { /* trim */
+        value++;
+        value_len--;
+    }
+    while (value_len && isspace((unsigned char)value[value_len - 1]))
+        value_len--;
 
     struct strbuf out = STRBUF_INIT;
     char *base = is_html ? feed_node_base(node, doc_url) : NULL;
-    if (base && strchr(raw.buf, '<')) {
-        struct strbuf resolved = STRBUF_INIT;
-        text_resolve_html(raw.buf, base, &resolved);
-        feed_clean_append(&out, resolved.buf, resolved.len);
-        strbuf_release(&resolved);
+    if (base && memchr(value, '<', value_len)) {
+        strbuf_init(&out, value_len + value_len / 8);
+        feed_resolve_html(value, value_len, base, &out);
+        if (feed_utf8_span(out.buf, out.len, 1) != out.len) {
+            struct strbuf clean = STRBUF_INIT;
+            feed_clean_append(&clean, out.buf, out.len);
+            strbuf_release(&out);
+            out = clean;
+        }
     } else {
-        feed_clean_append(&out, raw.buf, raw.len);
+        strbuf_init(&out, value_len);
+        feed_clean_append(&out, value, value_len);
     }
     free(base);
     strbuf_release(&raw);

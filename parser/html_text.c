@@ -54,10 +54,15 @@ static void html_walk(const xmlNode *node, struct strbuf *sb, int depth)
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             /* source line breaks are mere spaces in HTML; only block
              * elements break lines */
-            for (const xmlChar *p = c->content; p && *p; p++)
-                strbuf_addch(sb, *p == '\n' || *p == '\r' || *p == '\t'
-                                     ? ' '
-                                     : (char)*p);
+            for (const char *p = (const char *)c->content; p && *p;) {
+                size_t run = strcspn(p, "\n\r\t");
+                strbuf_add(sb, p, run); /* the rest at once */
+                p += run;
+                if (*p) {
+                    strbuf_addch(sb, ' ');
+                    p++;
+                }
+            }
         } else if (c->type == XML_ELEMENT_NODE) {
             const char *name = (const char *)c->name;
             if (html_is_hidden(name))
@@ -153,7 +158,7 @@ void html_to_text(struct strbuf *out, const char *html, size_t len)
     struct strbuf doc = STRBUF_INIT;
     strbuf_addstr(&doc, "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
                         "</head><body>");
-    fs_utf8_sanitize(&doc, html, len);
+    feed_utf8_append(&doc, html, len);
     strbuf_addstr(&doc, "</body></html>");
     htmlDocPtr d = doc.len <= (size_t)INT32_MAX
                        ? htmlReadMemory(doc.buf, (int)doc.len, NULL, "UTF-8",

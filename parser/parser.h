@@ -44,6 +44,10 @@ struct feed_item {
     char *author;          /* "Name (email)" when both are given */
     char *summary;         /* description / summary, may hold HTML */
     char *content;         /* content:encoded / atom:content, may hold HTML */
+    /* content (else summary) as sanitised HTML, safe to show in a page
+     * (see html_sanitize); NULL until feed_fill_content_html() is called,
+     * and NULL when the item has neither. */
+    char *content_html;
     int64_t published;     /* FS_TIME_NONE when absent or unparseable */
     int64_t updated;
     char **categories;
@@ -81,6 +85,11 @@ fs_code feed_parse(const char *data, size_t len, const char *base_url,
                    const char *http_charset, struct feed *out, fs_error *err);
 void feed_release(struct feed *feed);
 const char *feed_format_name(enum feed_format format);
+/* Fill every item's content_html from its content (else summary) with
+ * html_sanitize().  Separate from feed_parse() because it costs another
+ * HTML parse per item: call it when the sanitised HTML is wanted (display,
+ * storage), not for classification. */
+void feed_fill_content_html(struct feed *feed);
 /* The parse-feed JSON contract (see README, "parse-feed"). New reference. */
 json_t *feed_to_json(const struct feed *feed);
 
@@ -99,6 +108,16 @@ fs_code feed_date_parse(const char *s, int64_t *out);
 /* Append the plain text of an HTML fragment (tags dropped, entities
  * decoded, block elements as line breaks, whitespace collapsed) to out. */
 void html_to_text(struct strbuf *out, const char *html, size_t len);
+
+/* Append a sanitised copy of an HTML fragment to out, safe to embed in a
+ * web page: only allow-listed elements and attributes survive (no script,
+ * style, iframe, object, embed, svg, form controls, event handlers, style
+ * or class attributes), URL attributes keep only http(s), mailto (links)
+ * and data:image/{png,gif,jpeg,webp} (img src) and are resolved against
+ * base_url (may be NULL), comments go, tags are balanced.  Always valid
+ * UTF-8; never fails. */
+void html_sanitize(struct strbuf *out, const char *html, size_t len,
+                   const char *base_url);
 
 /* ---- article pages --------------------------------------------------- */
 

@@ -393,6 +393,114 @@ static void test_edge_cases(void)
     feed_release(&f);
 }
 
+/* update_interval: RSS <ttl> minutes, else sy:updatePeriod divided by
+ * sy:updateFrequency; 0 for absent or garbage hints. */
+static int64_t interval_of(const char *channel_children)
+{
+    struct strbuf doc = STRBUF_INIT;
+    struct feed f;
+    strbuf_addf(&doc,
+                "<rss version=\"2.0\" xmlns:sy=\"http://purl.org/rss/1.0/"
+                "modules/syndication/\"><channel><title>t</title>%s"
+                "<item><title>i</title><ttl>999</ttl></item></channel></rss>",
+                channel_children);
+    parse_str(doc.buf, &f);
+    int64_t v = f.update_interval;
+    feed_release(&f);
+    strbuf_release(&doc);
+    return v;
+}
+
+static void test_update_interval(void)
+{
+    is_int(interval_of(""), 0, "no hint: 0 (an item's ttl is not the feed's)");
+    is_int(interval_of("<ttl>60</ttl>"), 3600, "ttl minutes to seconds");
+    is_int(interval_of("<ttl> 15 </ttl>"), 900, "ttl with spaces");
+    is_int(interval_of("<ttl>0</ttl>"), 0, "ttl 0: no hint");
+    is_int(interval_of("<ttl>-5</ttl>"), 0, "negative ttl: garbage");
+    is_int(interval_of("<ttl>1h</ttl>"), 0, "ttl with a unit: garbage");
+    is_int(interval_of("<ttl>99999999999999999999</ttl>"), 0,
+           "overflowing ttl: garbage");
+    is_int(interval_of("<ttl>1000000</ttl>"), 0,
+           "ttl of two years: beyond the cap, garbage");
+    is_int(interval_of("<sy:updatePeriod>hourly</sy:updatePeriod>"), 3600,
+           "sy:updatePeriod hourly, frequency defaults to 1");
+    is_int(interval_of("<sy:updateFrequency>2</sy:updateFrequency>"
+                       "<sy:updatePeriod> Daily </sy:updatePeriod>"),
+           43200, "daily / 2 in either order, case forgiven");
+    is_int(interval_of("<sy:updatePeriod>weekly</sy:updatePeriod>"),
+           7 * 86400, "weekly");
+    is_int(interval_of("<sy:updatePeriod>monthly</sy:updatePeriod>"),
+           30 * 86400, "monthly is 30 days");
+    is_int(interval_of("<sy:updatePeriod>yearly</sy:updatePeriod>"),
+           365 * 86400, "yearly is 365 days");
+    is_int(interval_of("<sy:updatePeriod>fortnightly</sy:updatePeriod>"), 0,
+           "unknown period: garbage");
+    is_int(interval_of("<sy:updatePeriod>hourly</sy:updatePeriod>"
+                       "<sy:updateFrequency>zero</sy:updateFrequency>"),
+           0, "garbage frequency spoils the hint");
+    is_int(interval_of("<sy:updatePeriod>hourly</sy:updatePeriod>"
+                       "<sy:updateFrequency>0</sy:updateFrequency>"),
+           0, "frequency 0 (no division by zero)");
+    is_int(interval_of("<sy:updatePeriod>hourly</sy:updatePeriod>"
+                       "<sy:updateFrequency>7200</sy:updateFrequency>"),
+           0, "more than once a second rounds to 0: no hint");
+    is_int(interval_of("<sy:updatePeriod>daily</sy:updatePeriod>"
+                       "<ttl>30</ttl>"),
+           1800, "ttl wins over sy:");
+    is_int(interval_of("<x:updatePeriod xmlns:x=\"http://other.example/\">"
+                       "hourly</x:updatePeriod>"),
+           0, "same local name in another namespace ignored");
+
+    struct feed f;
+    parse_str("<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-"
+              "ns#\" xmlns=\"http://purl.org/rss/1.0/\" xmlns:s=\"http://"
+              "purl.org/rss/1.0/modules/syndication/\"><channel><title>t"
+              "</title><s:updatePeriod>hourly</s:updatePeriod>"
+              "<s:updateFrequency>4</s:updateFrequency></channel></rdf:RDF>",
+              &f);
+    is_int(f.update_interval, 900, "RSS 1.0, any prefix for the sy: URI");
+    json_t *j = feed_to_json(&f);
+    is_int(json_integer_value(json_object_get(j, "update_interval")), 900,
+           "JSON update_interval");
+    json_decref(j);
+    feed_release(&f);
+    parse_str("<rss><channel><title>t</title></channel></rss>", &f);
+    j = feed_to_json(&f);
+    ok(json_is_null(json_object_get(j, "update_interval")),
+       "JSON update_interval null without a hint");
+    json_decref(j);
+    feed_release(&f);
+}
+
+/* UTF-8 is first trusted and parsed unchecked; a byte libxml2 cannot
+ * read as UTF-8 makes feed_parse start over with the check, so the
+ * Windows-1252 fallback and its single error apply as before. */
+static void test_utf8_retry(void)
+{
+    struct feed f;
+    parse_str("<rss version=\"2.0\"><channel><title>caf\xE9 &amp; "
+              "cr\xE8me</title><item><title>\x93quoted\x94</title></item>"
+              "</channel></rss>",
+              &f);
+    is_str(f.title, "caf\xC3\xA9 & cr\xC3\xA8me",
+           "invalid UTF-8: read again as Windows-1252");
+    is_str(f.n_items ? f.items[0].title : NULL,
+           "\xE2\x80\x9Cquoted\xE2\x80\x9D", "... smart quotes too");
+    is_int(f.n_errors, 1, "one error, none left from the first attempt");
+    ok(f.n_errors && strstr(f.errors[0], "not valid UTF-8"),
+       "the error says the document is not UTF-8");
+    feed_release(&f);
+
+    parse_str("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\">"
+              "<channel><title>ok \xC3\xA9</title><description>a\x01b"
+              "</description></channel></rss>",
+              &f);
+    is_str(f.title, "ok \xC3\xA9", "valid UTF-8 with a C0 control: kept");
+    ok(f.n_errors >= 1, "the forbidden control is reported");
+    feed_release(&f);
+}
+
 static void test_srcset_and_size(void)
 {
     struct feed f;
@@ -461,6 +569,8 @@ int main(void)
     test_malformed();
     test_hostile();
     test_edge_cases();
+    test_update_interval();
+    test_utf8_retry();
     test_srcset_and_size();
     test_item_key();
     return tap_done();
