@@ -30,6 +30,32 @@ int cmd_parse_feed(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_mark(int argc, char **argv);
+int cmd_tags(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_prune(int argc, char **argv);
+
+/* Helpers of the reading commands (list, search, show, ...; in
+ * cmd_list.c). */
+struct store;
+/* Open an existing database for cmd; 0, or the exit code after printing
+ * the error. */
+int cli_open_store(const char *cmd, const char *db, struct store **st);
+/* "2025-04-20 10:00" (UTC) for tables; "" for FS_TIME_NONE. */
+void cli_table_time(int64_t t, char out[32]);
+/* A count option: 0 or the usage error's exit code. */
+int cli_parse_count(const char *cmd, const char *opt, const char *arg,
+                    int allow_zero, size_t *out);
+/* --since/--until values: 0 or the usage error's exit code. */
+int cli_parse_when(const char *cmd, const char *arg, int64_t *out);
+/* JSON string or null; RFC 3339 time or null; array of strings. */
+json_t *cli_json_str(const char *s);
+json_t *cli_json_time(int64_t t);
+json_t *cli_json_strv(const char *const *v, size_t n);
 int cmd_rules(int argc, char **argv);
 
 /* "feedsift CMD: message" + hint on stderr; returns EXIT_USAGE. */

@@ -309,9 +309,34 @@ static fs_code item_insert(struct store *st, const struct store_item *it,
     sqlite3_bind_int64(stmt, 14, now);
     sqlite3_bind_int64(stmt, 15, hash);
     rc = store_step_done(st, stmt, "adding an item", err);
-    if (rc == FS_OK)
-        *item_id = sqlite3_last_insert_rowid(st->db);
-    return rc;
+    if (rc != FS_OK)
+        return rc;
+    *item_id = sqlite3_last_insert_rowid(st->db);
+    int64_t when = it->published != FS_TIME_NONE ? it->published
+                   : it->updated != FS_TIME_NONE ? it->updated
+                   : it->first_seen == FS_TIME_NONE ? now
+                                                    : it->first_seen;
+    return store_story_place_new(st, *item_id, it, when, err);
+}
+
+/* Keep the feed text an update is about to replace. */
+static fs_code item_version_save(struct store *st, int64_t item_id,
+                                 fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_ITEM_VERSION_SAVE,
+                            "INSERT INTO item_versions (item_id, title, link,"
+                            " author, summary, published, updated, replaced)"
+                            " SELECT id, title, link, author, summary,"
+                            " published, updated, ?2 FROM items"
+                            " WHERE id = ?1",
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, item_id);
+    sqlite3_bind_int64(stmt, 2, fs_time_now());
+    return store_step_done(st, stmt, "keeping an item's previous version",
+                           err);
 }
 
 static fs_code item_update(struct store *st, int64_t item_id,
@@ -340,7 +365,8 @@ static fs_code item_update(struct store *st, int64_t item_id,
     sqlite3_bind_int64(stmt, 8, hash);
     sqlite3_bind_int64(stmt, 9, fs_time_now());
     sqlite3_bind_int(stmt, 10, (int)it->body_state);
-    return store_step_done(st, stmt, "updating an item", err);
+    rc = store_step_done(st, stmt, "updating an item", err);
+    return rc == FS_OK ? store_story_replace(st, item_id, err) : rc;
 }
 
 fs_code store_item_upsert(struct store *st, const struct store_item *item,
@@ -361,10 +387,14 @@ fs_code store_item_upsert(struct store *st, const struct store_item *item,
     sqlite3_bind_int64(stmt, 1, item->feed_id);
     store_bind_text(stmt, 2, item->guid);
     int src = sqlite3_step(stmt);
+    int own;
     if (src == SQLITE_DONE) {
         store_stmt_done(stmt);
         *result = STORE_ITEM_NEW;
-        return item_insert(st, item, hash, item_id, err);
+        rc = store_atomic_begin(st, &own, err); /* item + its story */
+        if (rc == FS_OK)
+            rc = item_insert(st, item, hash, item_id, err);
+        return store_atomic_end(st, own, rc, err);
     }
     if (src != SQLITE_ROW) {
         rc = store_sql_error(st, src, "looking up an item", err);
@@ -379,7 +409,12 @@ fs_code store_item_upsert(struct store *st, const struct store_item *item,
         return FS_OK;
     }
     *result = STORE_ITEM_UPDATED;
-    return item_update(st, *item_id, item, hash, err);
+    rc = store_atomic_begin(st, &own, err);
+    if (rc == FS_OK)
+        rc = item_version_save(st, *item_id, err);
+    if (rc == FS_OK)
+        rc = item_update(st, *item_id, item, hash, err);
+    return store_atomic_end(st, own, rc, err);
 }
 
 fs_code store_item_set_body(struct store *st, int64_t item_id,
@@ -388,20 +423,28 @@ fs_code store_item_set_body(struct store *st, int64_t item_id,
                             fs_error *err)
 {
     sqlite3_stmt *stmt;
-    fs_code rc = store_stmt(st, STMT_ITEM_SET_BODY,
-                            "UPDATE items SET body_state = ?2, body = ?3,"
-                            " canonical_url = coalesce(?4, canonical_url),"
-                            " body_error = ?5 WHERE id = ?1",
-                            &stmt, err);
+    int own;
+    fs_code rc = store_atomic_begin(st, &own, err); /* body + its story */
     if (rc != FS_OK)
         return rc;
-    sqlite3_bind_int64(stmt, 1, item_id);
-    sqlite3_bind_int(stmt, 2, (int)state);
-    store_bind_text(stmt, 3, body);
-    store_bind_text(stmt, 4, canonical_url);
-    store_bind_text(stmt, 5, error);
-    rc = store_step_done(st, stmt, "storing an article body", err);
-    return rc == FS_OK ? expect_changed(st, "item", item_id, err) : rc;
+    rc = store_stmt(st, STMT_ITEM_SET_BODY,
+                    "UPDATE items SET body_state = ?2, body = ?3,"
+                    " canonical_url = coalesce(?4, canonical_url),"
+                    " body_error = ?5 WHERE id = ?1",
+                    &stmt, err);
+    if (rc == FS_OK) {
+        sqlite3_bind_int64(stmt, 1, item_id);
+        sqlite3_bind_int(stmt, 2, (int)state);
+        store_bind_text(stmt, 3, body);
+        store_bind_text(stmt, 4, canonical_url);
+        store_bind_text(stmt, 5, error);
+        rc = store_step_done(st, stmt, "storing an article body", err);
+    }
+    if (rc == FS_OK)
+        rc = expect_changed(st, "item", item_id, err);
+    if (rc == FS_OK)
+        rc = store_story_replace(st, item_id, err);
+    return store_atomic_end(st, own, rc, err);
 }
 
 /* ---- tags ------------------------------------------------------------ */

@@ -192,18 +192,26 @@ fs_code store_items_pending_body(struct store *st, size_t limit,
 
 /* ---- list ------------------------------------------------------------ */
 
-/* The distinct tags of one item, sorted, as owned strings in *tags. */
-static fs_code item_tag_names(struct store *st, int64_t item_id, char ***tags,
-                              size_t *n, size_t *alloc, fs_error *err)
+fs_code store_item_tag_names(struct store *st, int64_t id, int story,
+                             char ***tags, size_t *n, size_t *alloc,
+                             fs_error *err)
 {
     sqlite3_stmt *stmt;
-    fs_code rc = store_stmt(st, STMT_TAG_NAMES,
-                            "SELECT DISTINCT tag FROM item_tags"
-                            " WHERE item_id = ?1 ORDER BY tag",
-                            &stmt, err);
+    fs_code rc = story
+                     ? store_stmt(st, STMT_LIST_STORY_TAGS,
+                                  "SELECT DISTINCT t.tag FROM item_story s"
+                                  " JOIN item_tags t ON t.item_id = s.item_id"
+                                  " WHERE s.story_id = ?1"
+                                  " UNION SELECT tag FROM item_tags"
+                                  " WHERE item_id = ?1 ORDER BY 1",
+                                  &stmt, err)
+                     : store_stmt(st, STMT_TAG_NAMES,
+                                  "SELECT DISTINCT tag FROM item_tags"
+                                  " WHERE item_id = ?1 ORDER BY tag",
+                                  &stmt, err);
     if (rc != FS_OK)
         return rc;
-    sqlite3_bind_int64(stmt, 1, item_id);
+    sqlite3_bind_int64(stmt, 1, id);
     int src;
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
         FS_GROW(*tags, *n + 1, *alloc);
@@ -215,22 +223,63 @@ static fs_code item_tag_names(struct store *st, int64_t item_id, char ***tags,
     return rc;
 }
 
+void store_tag_filter_sql(struct strbuf *sql, const char *col)
+{
+    strbuf_addf(sql, " AND %s IN (SELECT item_id FROM item_tags"
+                     " WHERE tag = :tag OR (tag >= :lo AND tag < :hi))",
+                col);
+}
+
+void store_tag_filter_bind(sqlite3_stmt *stmt, const char *tag)
+{
+    char *lo = fs_asprintf("%s/", tag);
+    char *hi = fs_asprintf("%s0", tag); /* '0' == '/' + 1 */
+    store_bind_named_text(stmt, ":tag", tag);
+    store_bind_named_text(stmt, ":lo", lo);
+    store_bind_named_text(stmt, ":hi", hi);
+    free(lo);
+    free(hi);
+}
+
+fs_code store_match_error(struct store *st, int rc, const char *what,
+                          fs_error *err)
+{
+    /* The SQL around MATCH is fixed, so a plain SQLITE_ERROR can only come
+     * from the user's query ("fts5: syntax error near ...", "no such
+     * column: x" for a bad column filter). */
+    if (rc == SQLITE_ERROR)
+        return fs_error_set(err, FS_EINVAL, "search query: %s",
+                            sqlite3_errmsg(st->db));
+    return store_sql_error(st, rc, what, err);
+}
+
 /* The listing query with only the filters asked for, so that SQLite plans
  * each shape with the right index (an "?1 IS NULL OR ..." catch-all would
- * defeat them).  Values are bound by name in list_bind(). */
+ * defeat them).  Values are bound by name in list_bind().  LIMIT/OFFSET
+ * count rows, so they go into the SQL only when every item is a row; for
+ * one row per story, list_run() counts stories itself. */
 static void list_sql(struct strbuf *sql, const struct store_list_query *q)
 {
     strbuf_addstr(sql,
                   "SELECT i.id, i.title, i.link,"
                   " coalesce(f.name, f.title, f.url),"
-                  " coalesce(i.published, i.updated, i.first_seen)"
-                  " FROM items i JOIN feeds f ON f.id = i.feed_id WHERE 1");
+                  " coalesce(i.published, i.updated, i.first_seen),"
+                  " coalesce(s.story_id, i.id), m.label"
+                  " FROM items i JOIN feeds f ON f.id = i.feed_id"
+                  " LEFT JOIN item_story s ON s.item_id = i.id"
+                  " LEFT JOIN marks m ON m.item_id = i.id WHERE 1");
     if (q->tag)
-        strbuf_addstr(sql, " AND i.id IN (SELECT item_id FROM item_tags"
-                           " WHERE tag = :tag OR (tag >= :lo AND tag < :hi))");
+        store_tag_filter_sql(sql, "i.id");
     if (q->feed)
         strbuf_addstr(sql, " AND i.feed_id IN (SELECT id FROM feeds"
                            " WHERE url = :feed OR name = :feed)");
+    if (q->query)
+        strbuf_addstr(sql, " AND i.id IN (SELECT rowid FROM items_fts"
+                           " WHERE items_fts MATCH :query)");
+    if (q->marked > 0)
+        strbuf_addstr(sql, " AND m.item_id IS NOT NULL");
+    else if (q->marked < 0)
+        strbuf_addstr(sql, " AND m.item_id IS NULL");
     if (q->since != FS_TIME_NONE)
         strbuf_addstr(sql, " AND coalesce(i.published, i.updated,"
                            " i.first_seen) >= :since");
@@ -238,18 +287,20 @@ static void list_sql(struct strbuf *sql, const struct store_list_query *q)
         strbuf_addstr(sql, " AND coalesce(i.published, i.updated,"
                            " i.first_seen) < :until");
     strbuf_addstr(sql, " ORDER BY coalesce(i.published, i.updated,"
-                       " i.first_seen) DESC, i.id DESC LIMIT :limit");
+                       " i.first_seen) DESC, i.id DESC");
+    if (q->all_items)
+        strbuf_addstr(sql, " LIMIT :limit OFFSET :offset");
 }
 
-static void bind_named_text(sqlite3_stmt *stmt, const char *name,
-                            const char *v)
+void store_bind_named_text(sqlite3_stmt *stmt, const char *name,
+                           const char *v)
 {
     int idx = sqlite3_bind_parameter_index(stmt, name);
     if (idx)
         sqlite3_bind_text(stmt, idx, v, -1, SQLITE_TRANSIENT);
 }
 
-static void bind_named_int(sqlite3_stmt *stmt, const char *name, int64_t v)
+void store_bind_named_int(sqlite3_stmt *stmt, const char *name, int64_t v)
 {
     int idx = sqlite3_bind_parameter_index(stmt, name);
     if (idx)
@@ -258,21 +309,70 @@ static void bind_named_int(sqlite3_stmt *stmt, const char *name, int64_t v)
 
 static void list_bind(sqlite3_stmt *stmt, const struct store_list_query *q)
 {
-    if (q->tag) {
-        char *lo = fs_asprintf("%s/", q->tag);
-        char *hi = fs_asprintf("%s0", q->tag); /* '0' == '/' + 1 */
-        bind_named_text(stmt, ":tag", q->tag);
-        bind_named_text(stmt, ":lo", lo);
-        bind_named_text(stmt, ":hi", hi);
-        free(lo);
-        free(hi);
-    }
-    bind_named_text(stmt, ":feed", q->feed);
+    if (q->tag)
+        store_tag_filter_bind(stmt, q->tag);
+    store_bind_named_text(stmt, ":feed", q->feed);
+    store_bind_named_text(stmt, ":query", q->query);
     if (q->since != FS_TIME_NONE)
-        bind_named_int(stmt, ":since", q->since);
+        store_bind_named_int(stmt, ":since", q->since);
     if (q->until != FS_TIME_NONE)
-        bind_named_int(stmt, ":until", q->until);
-    bind_named_int(stmt, ":limit", q->limit ? (int64_t)q->limit : -1);
+        store_bind_named_int(stmt, ":until", q->until);
+    store_bind_named_int(stmt, ":limit", q->limit ? (int64_t)q->limit : -1);
+    store_bind_named_int(stmt, ":offset", (int64_t)q->offset);
+}
+
+/* Distinct feeds that carried a story (at least 1: the item itself). */
+static fs_code story_sources(struct store *st, int64_t story_id,
+                             int64_t *n, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_LIST_STORY_INFO,
+                            "SELECT count(DISTINCT i.feed_id)"
+                            " FROM item_story s JOIN items i"
+                            " ON i.id = s.item_id WHERE s.story_id = ?1",
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, story_id);
+    int src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW) {
+        *n = sqlite3_column_int64(stmt, 0);
+        if (*n < 1)
+            *n = 1;
+    } else {
+        rc = store_sql_error(st, src, "counting a story's sources", err);
+    }
+    store_stmt_done(stmt);
+    return rc;
+}
+
+/* Story ids already listed: open addressing, grows at half load. */
+struct id_set {
+    int64_t *slot;              /* 0 = empty (ids are >= 1) */
+    size_t cap, n;
+};
+
+static int id_set_add(struct id_set *s, int64_t id)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        struct id_set bigger = {fs_calloc(s->cap ? 2 * s->cap : 64,
+                                          sizeof(int64_t)),
+                                s->cap ? 2 * s->cap : 64, 0};
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slot[i])
+                id_set_add(&bigger, s->slot[i]);
+        free(s->slot);
+        *s = bigger;
+    }
+    size_t i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ULL) & (s->cap - 1);
+    while (s->slot[i]) {
+        if (s->slot[i] == id)
+            return 0;
+        i = (i + 1) & (s->cap - 1);
+    }
+    s->slot[i] = id;
+    s->n++;
+    return 1;
 }
 
 fs_code store_list(struct store *st, const struct store_list_query *q,
@@ -289,28 +389,45 @@ fs_code store_list(struct store *st, const struct store_list_query *q,
     list_bind(stmt, q);
 
     char **tags = NULL;
-    size_t n_tags = 0, alloc_tags = 0;
+    size_t n_tags = 0, alloc_tags = 0, skipped = 0, shown = 0;
+    struct id_set seen = {0};
     fs_code rc = FS_OK;
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
         struct store_list_row row;
         row.id = sqlite3_column_int64(stmt, 0);
+        row.story_id = sqlite3_column_int64(stmt, 5);
+        if (!q->all_items) {
+            if (!id_set_add(&seen, row.story_id))
+                continue;       /* a newer item of this story was listed */
+            if (skipped < q->offset) {
+                skipped++;
+                continue;
+            }
+        }
         row.title = store_col_text(stmt, 1);
         row.link = store_col_text(stmt, 2);
         row.feed = store_col_text(stmt, 3);
         row.published = store_col_time(stmt, 4);
-        rc = item_tag_names(st, row.id, &tags, &n_tags, &alloc_tags, err);
+        row.mark = store_col_text(stmt, 6);
+        rc = story_sources(st, row.story_id, &row.n_sources, err);
+        if (rc == FS_OK)
+            rc = store_item_tag_names(st, q->all_items ? row.id : row.story_id,
+                                      !q->all_items, &tags, &n_tags,
+                                      &alloc_tags, err);
         row.tags = (const char *const *)tags;
         row.n_tags = n_tags;
         int stop = rc != FS_OK || cb(&row, ud);
         for (size_t i = 0; i < n_tags; i++)
             free(tags[i]);
         n_tags = 0;
-        if (stop)
+        if (stop || (!q->all_items && q->limit && ++shown >= q->limit))
             break;
     }
     if (rc == FS_OK && src != SQLITE_ROW && src != SQLITE_DONE)
-        rc = store_sql_error(st, src, "listing items", err);
+        rc = q->query ? store_match_error(st, src, "listing items", err)
+                      : store_sql_error(st, src, "listing items", err);
     free(tags);
+    free(seen.slot);
     sqlite3_finalize(stmt);
     return rc;
 }

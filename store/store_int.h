@@ -49,6 +49,21 @@ enum store_stmt_id {
     STMT_RUN_BEGIN,
     STMT_RUN_FINISH,
     STMT_COUNTS,
+    /* stories, search and review (story.c, search.c, review.c) */
+    STMT_STORY_BY_URL,
+    STMT_STORY_CANDIDATES,
+    STMT_STORY_SIZE,
+    STMT_STORY_BANDS_ADD,
+    STMT_STORY_BANDS_DEL,
+    STMT_STORY_ITEM_TEXT,
+    STMT_STORY_SET,
+    STMT_ITEM_VERSION_SAVE,
+    STMT_ITEM_MAX_ID,
+    STMT_LIST_STORY_INFO,
+    STMT_LIST_STORY_TAGS,
+    STMT_MARK_PUT,
+    STMT_MARK_DELETE,
+    STMT_ITEM_EXISTS,
     STMT_WATCH_ADD,
     STMT_WATCH_REMOVE,
     STMT_WATCH_LIST,
@@ -82,6 +97,68 @@ int store_schema_latest(void);
 
 /* schema.c: bring a freshly opened, identified database up to date. */
 fs_code store_schema_migrate(struct store *st, fs_error *err);
+/* Tests only: when > 0, migrate no further than this version (to build a
+ * database as an older feedsift left it). */
+extern int store_schema_test_limit;
+
+/* story.c.  The migration that adds stories and search, and the fill of
+ * its columns for the items already stored (runs inside that step). */
+#define STORE_STORY_MIGRATION 4
+fs_code store_story_backfill(struct store *st, fs_error *err);
+
+/* Where an item goes: its URL key (canonical URL, else link, normalised;
+ * NULL without either), its simhash (has_hash 0 when the text is too short
+ * to compare) and its story (the id of an item it duplicates, or 0 when
+ * it starts a story). */
+struct story_place {
+    char *url_key;
+    int64_t simhash;
+    int has_hash;
+    int64_t story_id;
+};
+/* Compute url_key and simhash of the text and find the story of an item
+ * with these fields (self_id: the item itself, 0 when not stored yet). */
+fs_code store_story_find(struct store *st, int64_t self_id,
+                         const char *link, const char *canonical_url,
+                         const char *title, const char *summary,
+                         const char *body, int64_t when,
+                         struct story_place *out, fs_error *err);
+void story_place_release(struct story_place *p);
+/* Index the simhash bands of an item (after its row is written), or drop
+ * the old ones. */
+fs_code store_story_bands(struct store *st, int64_t item_id, int64_t simhash,
+                          int add, fs_error *err);
+/* Place a new item (just inserted with id item_id; when = its time). */
+fs_code store_story_place_new(struct store *st, int64_t item_id,
+                              const struct store_item *it, int64_t when,
+                              fs_error *err);
+/* Re-place a stored item after its text or URLs changed: keeps its story
+ * when it shares it with other items, else looks for one. */
+fs_code store_story_replace(struct store *st, int64_t item_id,
+                            fs_error *err);
+/* Normalise a URL into a dedup key (exposed for tests): scheme and "www."
+ * dropped, host lower-cased, default port, fragment, tracking parameters
+ * (utm_*, fbclid, gclid, ...) and a trailing slash removed. */
+void store_url_key(const char *url, struct strbuf *out);
+/* 64-bit simhash of the normalised words of the texts; returns the number
+ * of distinct words (too few words make no useful hash). */
+size_t store_simhash(const char *const *texts, size_t n, uint64_t *out);
+
+/* query.c: helpers shared by the readers. */
+void store_bind_named_text(sqlite3_stmt *stmt, const char *name,
+                           const char *v);
+void store_bind_named_int(sqlite3_stmt *stmt, const char *name, int64_t v);
+/* Distinct tags of an item (or, with story, of its whole story), sorted,
+ * appended as owned strings to *tags. */
+fs_code store_item_tag_names(struct store *st, int64_t id, int story,
+                             char ***tags, size_t *n, size_t *alloc,
+                             fs_error *err);
+/* SQL for "tag is T or below it" on column col, binding :tag :lo :hi. */
+void store_tag_filter_sql(struct strbuf *sql, const char *col);
+void store_tag_filter_bind(sqlite3_stmt *stmt, const char *tag);
+/* An FTS5 MATCH error (bad query syntax) as FS_EINVAL. */
+fs_code store_match_error(struct store *st, int rc, const char *what,
+                          fs_error *err);
 
 /* Map an SQLite result code to fs_code and fill err with a message that
  * names the database file and what was being done. */

@@ -459,6 +459,13 @@ static void test_list(void)
     struct store_item d = item(f2, "d", "D", 4000);
     struct store_item e = item(f2, "e", "E", 500);
     struct store_item g = item(f1, "g", "G", 1000); /* ties A: later id first */
+    /* Distinct links: items sharing one would be one story. */
+    a.link = "https://one.example/a";
+    b.link = "https://one.example/b";
+    c.link = "https://two.example/c";
+    d.link = "https://two.example/d";
+    e.link = "https://two.example/e";
+    g.link = "https://one.example/g";
     int64_t ia = add_item(&a), ib = add_item(&b), ic = add_item(&c);
     int64_t id = add_item(&d), ie = add_item(&e);
     add_item(&g);

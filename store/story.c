@@ -1,0 +1,499 @@
+/*
+ * story.c — which items are the same story.
+ *
+ * Three levels of dedup meet here (the first, the same guid in one feed,
+ * is the (feed_id, guid) key of items.c):
+ *  - the same URL key (the canonical URL the article page declares, else
+ *    the link, normalised by store_url_key()) from any feed is one story;
+ *  - near-duplicates — the same wire story with small edits under
+ *    different URLs — are found by a 64-bit simhash of the normalised words
+ *    of title + summary (+ body once fetched): two items whose hashes
+ *    differ in at most STORY_MAX_BITS bits, and whose times are within
+ *    STORY_WINDOW of each other, are one story.  Candidates come from the
+ *    four 16-bit bands of the hash (item_simhash_bands): by pigeonhole,
+ *    hashes within 3 bits share at least one band.
+ *
+ * Invariants:
+ *  - Every item placed here has exactly one item_story row; story_id is
+ *    the id of the story's first item (its own id when it starts one).
+ *  - An item that shares its story with others keeps it when its text or
+ *    URLs change: stories never split or jump, which keeps `show` and
+ *    marks stable.  A lone item is re-placed, so an article page that
+ *    reveals a canonical URL can join the story it belongs to.
+ *  - Texts with fewer than STORY_MIN_WORDS distinct words get no simhash:
+ *    short generic headlines ("Markets wrap") would cluster unrelated items.
+ */
+#include "store_int.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define STORY_MAX_BITS 3
+#define STORY_MIN_WORDS 6
+#define STORY_WINDOW (7 * 86400)
+
+/* ---- URL keys -------------------------------------------------------- */
+
+/* Query parameters that only track where a click came from. */
+static int tracking_param(const char *p, size_t n)
+{
+    static const char *const names[] = {"fbclid", "gclid", "dclid",
+                                        "mc_cid", "mc_eid", "cmpid",
+                                        "ocid",   "smid",  "igshid"};
+    if (n >= 4 && !strncasecmp(p, "utm_", 4))
+        return 1;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strlen(names[i]) == n && !strncasecmp(p, names[i], n))
+            return 1;
+    return 0;
+}
+
+void store_url_key(const char *url, struct strbuf *out)
+{
+    strbuf_reset(out);
+    while (*url && isspace((unsigned char)*url))
+        url++;
+    const char *sep = strstr(url, "://");
+    if (!sep) {
+        strbuf_addstr(out, url);
+        strbuf_trim(out);
+        return;
+    }
+    const char *host = sep + 3;
+    size_t alen = strcspn(host, "/?#");
+    const char *at = memchr(host, '@', alen);
+    if (at) { /* drop user:password@ */
+        alen -= (size_t)(at + 1 - host);
+        host = at + 1;
+    }
+    size_t hlen = alen;
+    const char *colon = memchr(host, ':', alen);
+    if (colon && (!strncmp(colon, ":80", 3) || !strncmp(colon, ":443", 4)) &&
+        (size_t)(colon - host) + (colon[2] == '0' ? 3 : 4) == alen)
+        hlen = (size_t)(colon - host);
+    if (hlen > 4 && !strncasecmp(host, "www.", 4)) {
+        host += 4;
+        hlen -= 4;
+        alen -= 4;
+    }
+    for (size_t i = 0; i < hlen; i++)
+        strbuf_addch(out, tolower((unsigned char)host[i]));
+
+    const char *path = host + alen;
+    size_t plen = strcspn(path, "?#");
+    while (plen > 0 && path[plen - 1] == '/')
+        plen--;
+    strbuf_add(out, path, plen);
+
+    if (path[plen] == '/')
+        plen += strspn(path + plen, "/");
+    if (path[plen] != '?')
+        return;
+    const char *q = path + plen + 1;
+    size_t qlen = strcspn(q, "#");
+    int first = 1;
+    while (qlen > 0) {
+        size_t n = strcspn(q, "&");
+        if (n > qlen)
+            n = qlen;
+        size_t name = strcspn(q, "=&");
+        if (name > n)
+            name = n;
+        if (n > 0 && !tracking_param(q, name)) {
+            strbuf_addch(out, first ? '?' : '&');
+            strbuf_add(out, q, n);
+            first = 0;
+        }
+        q += n;
+        qlen -= n;
+        if (qlen > 0) { /* the '&' */
+            q++;
+            qlen--;
+        }
+    }
+}
+
+/* ---- simhash --------------------------------------------------------- */
+
+static int stop_word(const char *w, size_t n)
+{
+    static const char *const words[] = {
+        "the", "an", "of", "to", "in", "and", "on", "for", "is", "by",
+        "with", "as", "at", "from", "that", "its", "it", "be", "are", "was",
+        "or", "this", "has", "have", "will", "after", "over", "says", "said",
+    };
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strlen(words[i]) == n && !memcmp(words[i], w, n))
+            return 1;
+    return 0;
+}
+
+/* FNV-1a, then a splitmix64 finaliser so that every bit depends on every
+ * input byte (FNV alone leaves the high bits poorly mixed for short
+ * words, which would bias the simhash). */
+static uint64_t word_hash(const char *w, size_t n)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)w[i];
+        h *= 1099511628211ULL;
+    }
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return h;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Words: runs of ASCII letters/digits (lower-cased) and non-ASCII bytes
+ * (kept as they are, so any script forms words); one-letter words and
+ * stop words are dropped. */
+static void collect_words(const char *s, uint64_t **hashes, size_t *n,
+                          size_t *alloc)
+{
+    char word[64];
+    size_t len = 0;
+    for (const char *p = s;; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c && (isalnum(c) || c >= 0x80)) {
+            if (len < sizeof(word))
+                word[len++] = (char)tolower(c);
+            continue;
+        }
+        if (len >= 2 && !stop_word(word, len)) {
+            FS_GROW(*hashes, *n + 1, *alloc);
+            (*hashes)[(*n)++] = word_hash(word, len);
+        }
+        len = 0;
+        if (!c)
+            break;
+    }
+}
+
+size_t store_simhash(const char *const *texts, size_t n_texts, uint64_t *out)
+{
+    uint64_t *h = NULL;
+    size_t n = 0, alloc = 0, distinct = 0;
+    int64_t weight[64] = {0};
+    for (size_t i = 0; i < n_texts; i++)
+        if (texts[i])
+            collect_words(texts[i], &h, &n, &alloc);
+    if (n)
+        qsort(h, n, sizeof(*h), cmp_u64);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && h[j] == h[i])
+            j++;
+        /* Repeats count, but sub-linearly: a word said 20 times in a body
+         * should not drown the rest. */
+        int64_t w = j - i >= 4 ? 3 : (int64_t)(j - i);
+        for (int b = 0; b < 64; b++)
+            weight[b] += (h[i] >> b) & 1 ? w : -w;
+        distinct++;
+        i = j;
+    }
+    free(h);
+    uint64_t v = 0;
+    for (int b = 0; b < 64; b++)
+        if (weight[b] > 0)
+            v |= (uint64_t)1 << b;
+    *out = v;
+    return distinct;
+}
+
+static int64_t band_of(int64_t simhash, int k)
+{
+    return 65536 * (int64_t)k + (int64_t)(((uint64_t)simhash >> (16 * k)) &
+                                           0xffff);
+}
+
+/* ---- placing items --------------------------------------------------- */
+
+void story_place_release(struct story_place *p)
+{
+    free(p->url_key);
+    p->url_key = NULL;
+}
+
+static fs_code story_by_url(struct store *st, int64_t self_id,
+                            const char *key, int64_t *story, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_STORY_BY_URL,
+                            "SELECT story_id FROM item_story"
+                            " WHERE url_key = ?1 AND item_id != ?2"
+                            " ORDER BY item_id LIMIT 1",
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    store_bind_text(stmt, 1, key);
+    sqlite3_bind_int64(stmt, 2, self_id);
+    int src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW)
+        *story = sqlite3_column_int64(stmt, 0);
+    else if (src != SQLITE_DONE)
+        rc = store_sql_error(st, src, "looking up a story by URL", err);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+/* The story of the closest near-duplicate (fewest differing bits, then
+ * oldest), if any is within STORY_MAX_BITS and STORY_WINDOW. */
+static fs_code story_by_simhash(struct store *st, int64_t self_id,
+                                int64_t simhash, int64_t when,
+                                int64_t *story, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(
+        st, STMT_STORY_CANDIDATES,
+        "SELECT s.story_id, s.simhash, s.item_id FROM item_simhash_bands b"
+        " JOIN item_story s ON s.item_id = b.item_id"
+        " WHERE b.band IN (?1, ?2, ?3, ?4) AND b.item_id != ?5"
+        " AND s.at BETWEEN ?6 AND ?7",
+        &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    for (int k = 0; k < 4; k++)
+        sqlite3_bind_int64(stmt, k + 1, band_of(simhash, k));
+    sqlite3_bind_int64(stmt, 5, self_id);
+    sqlite3_bind_int64(stmt, 6, when - STORY_WINDOW);
+    sqlite3_bind_int64(stmt, 7, when + STORY_WINDOW);
+    int best_bits = STORY_MAX_BITS + 1, src;
+    int64_t best_item = 0;
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        uint64_t x = (uint64_t)sqlite3_column_int64(stmt, 1) ^
+                     (uint64_t)simhash;
+        int bits = __builtin_popcountll(x);
+        int64_t item = sqlite3_column_int64(stmt, 2);
+        if (bits < best_bits || (bits == best_bits && item < best_item)) {
+            best_bits = bits;
+            best_item = item;
+            *story = sqlite3_column_int64(stmt, 0);
+        }
+    }
+    if (src != SQLITE_DONE)
+        rc = store_sql_error(st, src, "looking for near-duplicates", err);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+fs_code store_story_find(struct store *st, int64_t self_id,
+                         const char *link, const char *canonical_url,
+                         const char *title, const char *summary,
+                         const char *body, int64_t when,
+                         struct story_place *out, fs_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    const char *url = canonical_url && *canonical_url ? canonical_url : link;
+    fs_code rc = FS_OK;
+    if (url && *url) {
+        struct strbuf key = STRBUF_INIT;
+        store_url_key(url, &key);
+        if (key.len)
+            out->url_key = strbuf_detach(&key, NULL);
+        strbuf_release(&key);
+    }
+    const char *texts[] = {title, summary, body};
+    uint64_t h;
+    if (store_simhash(texts, 3, &h) >= STORY_MIN_WORDS) {
+        out->simhash = (int64_t)h;
+        out->has_hash = 1;
+    }
+    if (out->url_key)
+        rc = story_by_url(st, self_id, out->url_key, &out->story_id, err);
+    if (rc == FS_OK && !out->story_id && out->has_hash)
+        rc = story_by_simhash(st, self_id, out->simhash, when,
+                              &out->story_id, err);
+    return rc;
+}
+
+fs_code store_story_bands(struct store *st, int64_t item_id, int64_t simhash,
+                          int add, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, add ? STMT_STORY_BANDS_ADD
+                                    : STMT_STORY_BANDS_DEL,
+                            add ? "INSERT OR IGNORE INTO item_simhash_bands"
+                                  " (band, item_id) VALUES (?1, ?2)"
+                                : "DELETE FROM item_simhash_bands"
+                                  " WHERE band = ?1 AND item_id = ?2",
+                            &stmt, err);
+    for (int k = 0; rc == FS_OK && k < 4; k++) {
+        sqlite3_bind_int64(stmt, 1, band_of(simhash, k));
+        sqlite3_bind_int64(stmt, 2, item_id);
+        rc = store_step_done(st, stmt, "indexing a story hash", err);
+    }
+    return rc;
+}
+
+/* Write the item_story row (insert or replace) and its bands. */
+static fs_code story_write(struct store *st, int64_t item_id,
+                           const struct story_place *p, int64_t story_id,
+                           int64_t when, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_STORY_SET,
+                            "INSERT OR REPLACE INTO item_story"
+                            " (item_id, story_id, url_key, simhash, at)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5)",
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, item_id);
+    sqlite3_bind_int64(stmt, 2, story_id);
+    store_bind_text(stmt, 3, p->url_key);
+    if (p->has_hash)
+        sqlite3_bind_int64(stmt, 4, p->simhash);
+    sqlite3_bind_int64(stmt, 5, when);
+    /* REPLACE deletes the old row first, whose trigger drops its bands. */
+    rc = store_step_done(st, stmt, "placing an item in its story", err);
+    if (rc == FS_OK && p->has_hash)
+        rc = store_story_bands(st, item_id, p->simhash, 1, err);
+    return rc;
+}
+
+/* Place a new item (called by item_insert, in its transaction). */
+fs_code store_story_place_new(struct store *st, int64_t item_id,
+                              const struct store_item *it, int64_t when,
+                              fs_error *err)
+{
+    struct story_place p;
+    fs_code rc = store_story_find(st, item_id, it->link, it->canonical_url,
+                                  it->title, it->summary, it->body, when, &p,
+                                  err);
+    if (rc == FS_OK)
+        rc = story_write(st, item_id, &p, p.story_id ? p.story_id : item_id,
+                         when, err);
+    story_place_release(&p);
+    return rc;
+}
+
+/* How many items share story_id, counting up to 2 (enough to know). */
+static fs_code story_size(struct store *st, int64_t story_id, int *n,
+                          fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_STORY_SIZE,
+                            "SELECT count(*) FROM (SELECT 1 FROM item_story"
+                            " WHERE story_id = ?1 LIMIT 2)",
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, story_id);
+    int src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW)
+        *n = sqlite3_column_int(stmt, 0);
+    else
+        rc = store_sql_error(st, src, "sizing a story", err);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+/* The stored text and URLs of an item, owned copies. */
+struct item_text {
+    char *title, *summary, *body, *link, *canonical_url;
+    int64_t when, story_id; /* story_id 0: not placed yet */
+};
+
+static void item_text_release(struct item_text *t)
+{
+    free(t->title);
+    free(t->summary);
+    free(t->body);
+    free(t->link);
+    free(t->canonical_url);
+}
+
+static fs_code item_text_load(struct store *st, int64_t item_id,
+                              struct item_text *t, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    memset(t, 0, sizeof(*t));
+    fs_code rc = store_stmt(
+        st, STMT_STORY_ITEM_TEXT,
+        "SELECT i.title, i.summary, i.body, i.link, i.canonical_url,"
+        " coalesce(i.published, i.updated, i.first_seen), s.story_id"
+        " FROM items i LEFT JOIN item_story s ON s.item_id = i.id"
+        " WHERE i.id = ?1",
+        &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, item_id);
+    int src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW) {
+        t->title = fs_strdup(store_col_text(stmt, 0));
+        t->summary = fs_strdup(store_col_text(stmt, 1));
+        t->body = fs_strdup(store_col_text(stmt, 2));
+        t->link = fs_strdup(store_col_text(stmt, 3));
+        t->canonical_url = fs_strdup(store_col_text(stmt, 4));
+        t->when = sqlite3_column_int64(stmt, 5);
+        t->story_id = sqlite3_column_int64(stmt, 6);
+    } else if (src == SQLITE_DONE) {
+        rc = fs_error_set(err, FS_EINVAL, "%s: no item with id %lld",
+                          st->path, (long long)item_id);
+    } else {
+        rc = store_sql_error(st, src, "reading an item", err);
+    }
+    store_stmt_done(stmt);
+    return rc;
+}
+
+fs_code store_story_replace(struct store *st, int64_t item_id, fs_error *err)
+{
+    struct item_text t;
+    struct story_place p = {0};
+    int n = 0;
+    fs_code rc = item_text_load(st, item_id, &t, err);
+    if (rc != FS_OK)
+        return rc;
+    rc = store_story_find(st, item_id, t.link, t.canonical_url, t.title,
+                          t.summary, t.body, t.when, &p, err);
+    int64_t story = item_id;
+    if (rc == FS_OK && t.story_id)
+        rc = story_size(st, t.story_id, &n, err);
+    if (n > 1)
+        story = t.story_id;            /* shared: keep it */
+    else if (p.story_id)
+        story = p.story_id;            /* alone: join what it duplicates */
+    if (rc == FS_OK)
+        rc = story_write(st, item_id, &p, story, t.when, err);
+    story_place_release(&p);
+    item_text_release(&t);
+    return rc;
+}
+
+/* ---- migration ------------------------------------------------------- */
+
+fs_code store_story_backfill(struct store *st, fs_error *err)
+{
+    /* The ids are read first: placing writes to item_story. */
+    sqlite3_stmt *ids;
+    int src = sqlite3_prepare_v2(st->db, "SELECT id FROM items ORDER BY id",
+                                 -1, &ids, NULL);
+    if (src != SQLITE_OK)
+        return store_sql_error(st, src, "listing items to place", err);
+    int64_t *v = NULL;
+    size_t n = 0, alloc = 0;
+    while ((src = sqlite3_step(ids)) == SQLITE_ROW) {
+        FS_GROW(v, n + 1, alloc);
+        v[n++] = sqlite3_column_int64(ids, 0);
+    }
+    sqlite3_finalize(ids);
+    fs_code rc = src == SQLITE_DONE
+                     ? FS_OK
+                     : store_sql_error(st, src, "listing items", err);
+    /* Oldest first, so each story's id is its first item's. */
+    for (size_t i = 0; rc == FS_OK && i < n; i++)
+        rc = store_story_replace(st, v[i], err);
+    free(v);
+    return rc;
+}
