@@ -18,7 +18,16 @@ static inline int tap_ok(int cond, const char *file, int line,
                          const char *what)
 {
     tap_n++;
-    printf("%s %d - %s\n", cond ? "ok" : "not ok", tap_n, what);
+    printf("%s %d - ", cond ? "ok" : "not ok", tap_n);
+    /* A test point is one line: control characters in the description
+     * (test inputs with "\n") would break the TAP stream. */
+    for (const char *p = what; *p; p++) {
+        if ((unsigned char)*p < 0x20)
+            printf("\\x%02x", (unsigned char)*p);
+        else
+            putchar(*p);
+    }
+    putchar('\n');
     if (!cond) {
         tap_failed++;
         printf("#   failed at %s:%d\n", file, line);
