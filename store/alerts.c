@@ -81,34 +81,15 @@ fs_code store_watched_tags(struct store *st, char ***tags, size_t *n,
 
 /* ---- story identities ------------------------------------------------ */
 
-/* A URL as a story identity: scheme and host lower-cased, no fragment, no
- * utm_* tracking parameters, no trailing slash. */
+/* A URL as a story identity: "url:" and its dedup key (store_url_key():
+ * the same normalisation that groups the story's items). */
 static void url_identity(struct strbuf *out, const char *url)
 {
+    struct strbuf key = STRBUF_INIT;
+    store_url_key(url, &key);
     strbuf_addstr(out, "url:");
-    const char *p = url;
-    const char *hostend = strstr(url, "://");
-    hostend = hostend ? strpbrk(hostend + 3, "/?#") : NULL;
-    for (; *p && (!hostend || p < hostend); p++)
-        strbuf_addch(out, (char)tolower((unsigned char)*p));
-    size_t mark = out->len;
-    int in_query = 0;
-    while (*p && *p != '#') {
-        if ((*p == '?' || *p == '&') && !strncmp(p + 1, "utm_", 4)) {
-            p += strcspn(p + 1, "&#") + 1; /* drop the parameter */
-            continue;
-        }
-        char ch = *p++;
-        if (in_query && ch == '?')
-            ch = '&';
-        if (ch == '?' || ch == '&') {
-            ch = in_query ? '&' : '?';
-            in_query = 1;
-        }
-        strbuf_addch(out, ch);
-    }
-    while (out->len > mark && out->buf[out->len - 1] == '/')
-        strbuf_setlen(out, out->len - 1);
+    strbuf_add(out, key.buf, key.len);
+    strbuf_release(&key);
 }
 
 /* A title as a story identity: lower-case letters and digits, one space
@@ -151,7 +132,7 @@ static void title_identity(struct strbuf *out, const char *title)
 }
 
 struct story {
-    char *keys[5];
+    char *keys[6];
     size_t n_keys;
     int64_t item_id;
 };
@@ -160,6 +141,7 @@ struct item_ids {
     char *link;
     char *canonical_url;
     char *title;
+    int64_t story_id;          /* the store's story cluster, 0 if none */
 };
 
 static void copy_item_ids(const struct store_item *it, void *ud)
@@ -175,8 +157,10 @@ static fs_code item_ids_get(struct store *st, int64_t item_id,
 {
     sqlite3_stmt *stmt;
     fs_code rc = store_stmt(st, STMT_ALERT_ITEM,
-                            "SELECT link, canonical_url, title FROM items"
-                            " WHERE id = ?1",
+                            "SELECT link, canonical_url, title,"
+                            " (SELECT story_id FROM item_story"
+                            "  WHERE item_id = items.id)"
+                            " FROM items WHERE id = ?1",
                             &stmt, err);
     if (rc != FS_OK)
         return rc;
@@ -187,6 +171,7 @@ static fs_code item_ids_get(struct store *st, int64_t item_id,
                                 .canonical_url = store_col_text(stmt, 1),
                                 .title = store_col_text(stmt, 2)};
         copy_item_ids(&it, ids);
+        ids->story_id = sqlite3_column_int64(stmt, 3);
     } else if (src == SQLITE_DONE) {
         rc = fs_error_set(err, FS_EINVAL, "%s: no item with id %lld",
                           st->path, (long long)item_id);
@@ -222,6 +207,11 @@ static fs_code story_keys(struct store *st, int64_t item_id, struct story *s,
         if (sb.len)
             s->keys[s->n_keys++] = strbuf_detach(&sb, NULL);
     }
+    /* The store's cluster catches near-identical copies under other URLs
+     * and titles; its id is local, so it never leads (idempotency key). */
+    if (ids.story_id)
+        s->keys[s->n_keys++] = fs_asprintf("story:%lld",
+                                           (long long)ids.story_id);
     s->keys[s->n_keys++] = fs_asprintf("item:%lld", (long long)item_id);
     strbuf_release(&sb);
     free(ids.link);

@@ -35,6 +35,18 @@ QUOTA_TEXT = (
     "state-owned groups last month. In 2024, mining quotas totaled 270,000 "
     "metric tons, and analysts expect this year's rare earth quotas to be "
     "similar, underscoring Beijing's control of the supply of the metals.")
+# Other quota stories: their own words, or the store's near-duplicate
+# clustering would rightly call them copies of the first.
+QUOTA2_TEXT = (
+    "Beijing lifted the smelting and separation quotas for rare earth "
+    "producers by five percent, the industry ministry said on Friday, "
+    "handing most of the increase to the northern group that runs the "
+    "Bayan Obo deposit while holding back the southern ionic clay miners.")
+QUOTA3_TEXT = (
+    "Export quotas for rare earth concentrates next year will be set below "
+    "this year's level, a trade official told reporters in Shanghai, citing "
+    "environmental inspections and a crackdown on smuggling along the "
+    "border with Myanmar that squeezed supply of heavy elements.")
 GOLD_TEXT = (
     "Gold prices rose to a record on Tuesday as investors sought safety, and "
     "silver followed. Bullion has gained more than a fifth this year, with "
@@ -198,7 +210,7 @@ def main():
 
     # ---- 6. killed between commit and delivery ---------------------------
     write(site, "a/quota2.html", page("Beijing raises rare earth smelting "
-                                      "quotas by 5%", QUOTA_TEXT))
+                                      "quotas by 5%", QUOTA2_TEXT))
     write(site, "feeds/a.rss", rss("Wire A", [
         ("Beijing raises rare earth smelting quotas by 5%",
          b + "/a/quota2.html"),
@@ -235,7 +247,7 @@ def main():
     # ---- 7. exec channel: the JSON on stdin ------------------------------
     out = os.path.join(work, "exec.jsonl")
     write(site, "a/quota3.html", page("Rare earth export quotas for 2026 "
-                                      "set lower", QUOTA_TEXT))
+                                      "set lower", QUOTA3_TEXT))
     write(site, "a/gold2.html", page("Gold and silver prices jump to "
                                      "records", GOLD_TEXT))
     write(site, "feeds/b.rss", rss("Wire B", [
