@@ -11,7 +11,13 @@ BUILD=${FEEDSIFT_BUILD:-build}
 
 PACKAGES=(meson ninja-build pkg-config gcc python3
           libcurl4-openssl-dev libxml2-dev libpcre2-dev libsqlite3-dev
-          libjansson-dev libssl-dev)
+          libjansson-dev libssl-dev libvectorscan-dev)
+# What only the test suite needs (scripts/test.sh sets FEEDSIFT_SETUP_TESTS=1):
+# clang + libFuzzer for the bounded fuzz runs, valgrind for the crawl under
+# memcheck, chromium to check that `report` pages render.
+if [ "${FEEDSIFT_SETUP_TESTS:-0}" = 1 ]; then
+    PACKAGES+=(clang libclang-rt-14-dev valgrind chromium)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
