@@ -85,6 +85,14 @@ int alert_channels_option(struct alert_channels *ch, int id, const char *arg)
     return -1;
 }
 
+int alert_channels_finish(struct alert_channels *ch)
+{
+    const char *file = getenv("FEEDSIFT_ALERT_SECRET_FILE");
+    if (ch->secret || !file || !*file)
+        return 0;
+    return read_secret(ch, file);
+}
+
 void alert_channels_release(struct alert_channels *ch)
 {
     free(ch->secret);

@@ -51,6 +51,10 @@ void alert_channels_init(struct alert_channels *ch);
 /* Handle option id (ALERT_OPT_BASE...) with arg: 0 handled, -1 not an
  * alert option, EXIT_USAGE/1 on a bad value (message printed). */
 int alert_channels_option(struct alert_channels *ch, int id, const char *arg);
+/* After the options: without a key from --alert-secret-file or
+ * $FEEDSIFT_ALERT_SECRET, read $FEEDSIFT_ALERT_SECRET_FILE (set by the
+ * config file's alert_secret_file).  0, or an exit code after the message. */
+int alert_channels_finish(struct alert_channels *ch);
 void alert_channels_release(struct alert_channels *ch);
 int alert_channels_any(const struct alert_channels *ch);
 

@@ -58,6 +58,10 @@ json_t *cli_json_time(int64_t t);
 json_t *cli_json_strv(const char *const *v, size_t n);
 int cmd_rules(int argc, char **argv);
 
+/* Read the settings file (config.c): path, or NULL for the default one.
+ * Fills unset FEEDSIFT_* variables; 0 or an exit code after the message. */
+int cli_config_load(const char *path);
+
 /* "feedsift CMD: message" + hint on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) FS_PRINTF(2, 3);
 /* Print err on stderr as "feedsift CMD: message"; returns the exit code

@@ -441,6 +441,8 @@ int cmd_alerts(int argc, char **argv)
         }
         }
     }
+    if (rc == EXIT_OK)
+        rc = alert_channels_finish(&o.ch);
     if (rc != EXIT_OK)
         goto out;
     if (optind >= argc) {

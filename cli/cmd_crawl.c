@@ -605,6 +605,8 @@ int cmd_crawl(int argc, char **argv)
         cli_usage_error("crawl", "unexpected argument '%s'", argv[optind]);
         goto usage;
     }
+    if ((rc = alert_channels_finish(&c.channels)) != EXIT_OK)
+        goto out;
     if (c.policy.min_interval > c.policy.max_interval) {
         cli_usage_error("crawl", "--min-interval is longer than "
                                  "--max-interval");

@@ -35,13 +35,15 @@ static const struct command commands[] = {
 
 static void usage(FILE *fp)
 {
-    fprintf(fp, "usage: feedsift [-v|-q] COMMAND [ARGS...]\n\n"
+    fprintf(fp, "usage: feedsift [-v|-q] [--config FILE] COMMAND [ARGS...]\n\n"
                 "Commands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(fp, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(fp, "\nGlobal options:\n"
                 "  -v, --verbose  more diagnostics on stderr (repeat for debug)\n"
                 "  -q, --quiet    errors only\n"
+                "  --config FILE  settings file (default $FEEDSIFT_CONFIG, else\n"
+                "                 ~/.config/feedsift/config when it exists)\n"
                 "  --version      print the version\n"
                 "  -h, --help     this help\n\n"
                 "'feedsift COMMAND --help' describes each command.\n");
@@ -50,6 +52,7 @@ static void usage(FILE *fp)
 int main(int argc, char **argv)
 {
     int i = 1;
+    const char *config = NULL;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -62,6 +65,10 @@ int main(int argc, char **argv)
             enum fs_log_level l = fs_log_get_level();
             if (l < FS_LOG_DEBUG)
                 fs_log_set_level(l + 1);
+        } else if (!strcmp(a, "--config") && i + 1 < argc) {
+            config = argv[++i];
+        } else if (!strncmp(a, "--config=", 9)) {
+            config = a + 9;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             fs_log_set_level(FS_LOG_ERROR);
         } else {
@@ -77,12 +84,15 @@ int main(int argc, char **argv)
     for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
         if (strcmp(argv[i], commands[c].name) != 0)
             continue;
+        int rc = cli_config_load(config);
+        if (rc)
+            return rc;
         fs_error err = {0};
         if (fetch_global_init(&err) != FS_OK) {
             fprintf(stderr, "feedsift: %s\n", err.msg);
             return EXIT_FAILURE_;
         }
-        int rc = commands[c].fn(argc - i, argv + i);
+        rc = commands[c].fn(argc - i, argv + i);
         fflush(stdout);
         if (ferror(stdout)) {
             fprintf(stderr, "feedsift: error writing to standard output\n");

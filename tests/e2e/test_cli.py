@@ -50,7 +50,49 @@ def main():
     p = fs.run("extract", "no-such-page.html")
     t.ok(p.returncode != 0 and "no-such-page.html" in p.stderr,
          "extract names a missing file", p.stderr)
+    config_file(t, fs)
     return t.done()
+
+
+def config_file(t, fs):
+    """The settings file: default location, --config, precedence, errors."""
+    d = os.path.join(fs.workdir, ".config", "feedsift")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "config"), "w") as f:
+        f.write("# settings\n\n  db = from-config.db  \n")
+    p = fs.run("list")
+    t.ok(p.returncode != 0 and "from-config.db" in p.stderr,
+         "the default config file sets the database", p.stderr)
+    fs.env["FEEDSIFT_DB"] = "from-env.db"
+    p = fs.run("list")
+    t.ok("from-env.db" in p.stderr, "the environment wins over the file",
+         p.stderr)
+    p = fs.run("list", "--db", "from-flag.db")
+    t.ok("from-flag.db" in p.stderr, "a flag wins over both", p.stderr)
+    del fs.env["FEEDSIFT_DB"]
+    other = os.path.join(fs.workdir, "other.conf")
+    with open(other, "w") as f:
+        f.write("db = other.db\ndatabase = typo.db\n")
+    p = fs.run("--config", other, "list")
+    t.ok(p.returncode == 2 and "other.conf:2" in p.stderr and
+         "unknown key 'database'" in p.stderr,
+         "an unknown key is refused with file:line", p.stderr)
+    with open(other, "w") as f:
+        f.write("db other.db\n")
+    p = fs.run("--config", other, "list")
+    t.ok(p.returncode == 2 and "other.conf:1" in p.stderr,
+         "a line without '=' is refused with file:line", p.stderr)
+    p = fs.run("--config", "missing.conf", "list")
+    t.ok(p.returncode == 2 and "missing.conf" in p.stderr,
+         "a missing --config file is an error naming it", p.stderr)
+    with open(other, "w") as f:
+        f.write("db = via-env-var.db\n")
+    fs.env["FEEDSIFT_CONFIG"] = other
+    p = fs.run("list")
+    t.ok("via-env-var.db" in p.stderr, "$FEEDSIFT_CONFIG names the file",
+         p.stderr)
+    del fs.env["FEEDSIFT_CONFIG"]
+    os.remove(os.path.join(d, "config"))
 
 
 if __name__ == "__main__":

@@ -87,6 +87,9 @@ class Feedsift:
         self.env.pop("FEEDSIFT_DB", None)
         self.env.pop("FEEDSIFT_FEEDS", None)
         self.env.pop("FEEDSIFT_RULES", None)
+        self.env.pop("FEEDSIFT_CONFIG", None)
+        # Never the user's own ~/.config/feedsift/config.
+        self.env["XDG_CONFIG_HOME"] = os.path.join(workdir, ".config")
 
     def run(self, *args, timeout=120, stdin=None):
         p = subprocess.run([self.binary] + list(args), cwd=self.workdir,
