@@ -234,9 +234,20 @@ def main():
     proc.wait()
     t.ok(len(pending) == 1, "the new story's alert is committed before "
          "delivery", pending)
-    p = fs.run(*crawl, *hook)
+    # This run takes its channel from a settings file instead of flags.
+    conf = os.path.join(work, "feedsift.conf")
+    with open(conf, "w") as f:
+        f.write("alert_webhook = %s\nalert_secret_file = %s\n"
+                % (rcv.url, secret))
+    p = fs.run("--config", conf, *crawl)
     s = json.loads(p.stdout or "{}")
     got = rcv.delivered()
+    if len(got) == 2:
+        sig = {k.lower(): v for k, v in got[1]["headers"].items()}.get(
+            "x-feedsift-signature")
+        t.eq(sig, "sha256=" + hmac.new(b"s3cret-key", got[1]["body"],
+                                       hashlib.sha256).hexdigest(),
+             "webhook and secret file from the settings file")
     t.ok(s.get("alerts_delivered") == 1 and len(got) == 2 and
          json.loads(got[1]["body"])["title"].startswith("Beijing raises"),
          "after the kill, the next run delivers the pending alert once",
