@@ -266,7 +266,7 @@ static fs_code migrate_step(struct store *st, int to, fs_error *err)
 
 fs_code store_schema_migrate(struct store *st, fs_error *err)
 {
-    int version;
+    int version = 0;
     fs_code rc = read_version(st, &version, err);
     int target = store_schema_test_limit > 0 ? store_schema_test_limit
                                               : N_MIGRATIONS;

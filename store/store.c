@@ -140,7 +140,7 @@ static fs_code query_int(struct store *st, const char *sql, const char *what,
  * nothing may be written to a file we do not recognise. */
 static fs_code store_identify(struct store *st, fs_error *err)
 {
-    int64_t app_id, version, n_objects;
+    int64_t app_id = 0, version = 0, n_objects = 0;
     const char *what = "reading the database header";
     fs_code rc = query_int(st, "PRAGMA application_id", what, &app_id, err);
     if (rc == FS_OK)
