@@ -529,7 +529,7 @@ int cmd_crawl(int argc, char **argv)
 
     optind = 1;
     int o;
-    long long v;
+    long long v = 0;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
         case O_FEEDS: a.feeds_path = optarg; break;
