@@ -4,7 +4,9 @@
  * A rule set is loaded from a rules file (format: rules/README.md), every
  * pattern compiled once with PCRE2 (UTF, UCP, caseless unless the rule says
  * otherwise, JIT when available) and then matched against any number of
- * items.  A rule set is immutable after loading and may be shared.
+ * items.  A rule set is immutable after loading and may be shared (its
+ * Vectorscan prefilter, when feedsift has one, is attached once, atomically,
+ * after the set has matched 8 MB; results never depend on it).
  *
  * Ownership: rule_set_load() gives the caller a rule set to free with
  * rule_set_free(); rule_set_match() fills a caller-provided classification
@@ -46,6 +48,11 @@ struct tag_hit {
     char *field;           /* "title", "summary", "body", ... */
     char *matched;         /* the matched text (UTF-8, at most ~200 bytes) */
     int alert;             /* the rule carries the alert flag */
+    /* Where the evidence is: field index (0 title, 1 summary, 2 body,
+     * 3 link, 4 feed) and byte offsets into that input field (into its
+     * U+FFFD-repaired copy when it was not valid UTF-8). */
+    int field_index;
+    size_t start, end;
 };
 
 struct classification {
@@ -73,6 +80,55 @@ typedef void (*rule_check_fn)(void *ctx, const char *problem);
 fs_code rule_set_check(const char *path, rule_check_fn report, void *ctx,
                        size_t *n_problems, struct rule_set **out,
                        fs_error *err);
+
+/* Every rule's embedded examples (example+ / example-), for `rules
+ * test`: each failure is reported as "file:line: message" through
+ * report; *n_run / *n_failed get the counts.  Returns FS_OK when the
+ * file loaded without problems (else the load error, no examples run). */
+fs_code rule_set_test_examples(const struct rule_set *set,
+                               rule_check_fn report, void *ctx,
+                               size_t *n_run, size_t *n_failed);
+
+/* Which matcher the set uses: 1 when a Vectorscan prefilter runs before
+ * PCRE2, 0 for the plain PCRE2 loop (no Vectorscan in this build, or
+ * FEEDSIFT_PREFILTER=0 when the set was loaded). */
+int rule_set_prefiltered(const struct rule_set *set);
+/* Appends how this set matches: "vectorscan V: K of M patterns
+ * prefiltered, F always run" or "none (plain PCRE2 loop)". */
+void rule_set_engine_describe(const struct rule_set *set, struct strbuf *sb);
+/* "vectorscan 5.4.x, prefilter" / "plain PCRE2 loop (no Vectorscan)":
+ * for `feedsift --version`. */
+const char *classifier_engine(void);
+
+/* ---- quality on a labeled set (`rules eval`, tests) -------------------
+ * A labeled file has one JSON object per line: {"title", "summary"?,
+ * "body"?, "tags": [...]}.  A tag implies its parents on both sides
+ * (rare-earths/quotas counts as rare-earths too), like tag queries. */
+struct rule_eval_tag {
+    char *tag;
+    unsigned tp, fp, fn;
+    double precision, recall, f1;   /* 1.0 when the denominator is 0 */
+};
+struct rule_eval_miss {
+    size_t line;                    /* 1-based line in the labeled file */
+    char *title;
+    char *tag;
+    int false_positive;             /* 1: predicted, not labeled */
+    char *why;                      /* FP: "rule=matched; ..." of the hits */
+};
+struct rule_eval {
+    size_t n_items, n_exact;
+    struct rule_eval_tag *tags;     /* sorted by tag */
+    size_t n_tags;
+    struct rule_eval_miss *misses;  /* in file order */
+    size_t n_misses;
+    char **problems;                /* "line N: ..." bad lines, warnings */
+    size_t n_problems;
+    size_t n_bad_lines;
+};
+fs_code rule_set_eval_labeled(const struct rule_set *set, const char *path,
+                              struct rule_eval *out, fs_error *err);
+void rule_eval_release(struct rule_eval *ev);
 
 /* 1 when tag equals query or is below it ("markets/fx" under "markets"). */
 int tag_matches(const char *tag, const char *query);

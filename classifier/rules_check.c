@@ -83,3 +83,55 @@ fs_code rule_set_check(const char *path, rule_check_fn report, void *ctx,
         rule_set_free(set);
     return FS_OK;
 }
+
+/* ---- rules test ------------------------------------------------------ */
+
+fs_code rule_set_test_examples(const struct rule_set *set,
+                               rule_check_fn report, void *ctx,
+                               size_t *n_run, size_t *n_failed)
+{
+    *n_run = 0;
+    *n_failed = 0;
+    if (!set)
+        return FS_EINVAL;
+    for (size_t i = 0; i < set->n_rules; i++) {
+        const struct rule *r = &set->rules[i];
+        for (size_t j = 0; j < r->n_examples; j++) {
+            const struct rule_example *ex = &r->examples[j];
+            struct classify_input in = {0};
+            const char **fields[RULE_FIELD_COUNT] = {
+                &in.title, &in.summary, &in.body, &in.link, &in.feed};
+            for (int fi = 0; fi < RULE_FIELD_COUNT; fi++)
+                if (r->fields & (1u << fi))
+                    *fields[fi] = ex->text;
+            struct classification c = {0};
+            rules_match_into(set, r, &in, &c);
+            (*n_run)++;
+            char *msg = NULL;
+            if (ex->positive && c.n_hits == 0)
+                msg = fs_asprintf("%s:%u: rule %s (tag %s): example+ does "
+                                  "not fire: \"%s\"", ex->loc.file,
+                                  ex->loc.line, r->id, r->tag, ex->text);
+            else if (!ex->positive && c.n_hits > 0)
+                msg = fs_asprintf("%s:%u: rule %s (tag %s): example- fires "
+                                  "(matched \"%s\" in %s): \"%s\"",
+                                  ex->loc.file, ex->loc.line, r->id, r->tag,
+                                  c.hits[0].matched, c.hits[0].field,
+                                  ex->text);
+            if (msg) {
+                report(ctx, msg);
+                free(msg);
+                (*n_failed)++;
+            }
+            for (size_t k = 0; k < c.n_warnings; k++) {
+                msg = fs_asprintf("%s:%u: rule %s: warning: %s",
+                                  ex->loc.file, ex->loc.line, r->id,
+                                  c.warnings[k]);
+                report(ctx, msg);
+                free(msg);
+            }
+            classification_release(&c);
+        }
+    }
+    return FS_OK;
+}

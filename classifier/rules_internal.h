@@ -7,14 +7,17 @@
  * Invariants: every rule in a loaded set has an id, a tag, a non-empty
  * field mask and at least one positive condition (any/all/near); every
  * pattern is compiled and cannot match the empty string.  Nothing here is
- * modified after rule_set_load() returns, so a set may be shared between
- * threads (each rule_set_match() call uses its own match data).
+ * modified after rule_set_load() returns except the lazily built Vectorscan
+ * prefilter, which is claimed and published atomically, so a set may be
+ * shared between threads (each rule_set_match() call uses its own match
+ * data and prefilter workspace).
  */
 #ifndef FEEDSIFT_RULES_INTERNAL_H
 #define FEEDSIFT_RULES_INTERNAL_H
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdatomic.h>
 
 #include "classifier.h"
 
@@ -42,6 +45,9 @@ struct rule_pattern {
     char *source;       /* the pattern as written */
     struct rule_loc loc;
     pcre2_code *code;   /* NULL only while the rule is being built */
+    int weight;         /* `score` lines only: the signed weight */
+    unsigned index;     /* position in the set's flat pattern list
+                           (rules_prefilter.c) */
 };
 
 /* near = A ~N B: some match of a and some match of b in the same field
@@ -72,7 +78,16 @@ struct rule {
     size_t n_near, alloc_near;
     struct rule_example *examples;
     size_t n_examples, alloc_examples;
+    /* score = W PATTERN lines and their threshold: the rule needs the
+     * weights of the distinct score patterns that match to add up to at
+     * least `threshold` (0: the rule has no score lines). */
+    struct rule_pattern *score;
+    size_t n_score, alloc_score;
+    int threshold;
+    struct rule_loc threshold_loc;
 };
+
+struct rule_prefilter;          /* rules_prefilter.c: Vectorscan database */
 
 struct rule_set {
     struct rule *rules;
@@ -81,7 +96,22 @@ struct rule_set {
     size_t n_files, alloc_files;
     pcre2_match_context *mctx;  /* match/depth/heap limits */
     char version[17];           /* FNV-1a 64 of all source text, hex */
+    /* Every compiled pattern of every rule, indexed by rule_pattern.index,
+     * and the prefilter over them (NULL: plain PCRE2 loop). */
+    struct rule_pattern **patterns;
+    uint32_t *pattern_rule;     /* the rule of each pattern */
+    size_t n_patterns;
+    /* The prefilter is the one thing attached after loading: compiling it
+     * costs far more than a short command matches (about a second for the
+     * shipped rules), so by default it is built once the set has matched
+     * RULES_PREFILTER_AFTER bytes, by whichever caller crosses that line
+     * (claimed with an atomic flag, published with release order). */
+    _Atomic(struct rule_prefilter *) prefilter;
+    int prefilter_lazy;         /* build on the way (0: never / done) */
+    atomic_flag prefilter_claimed;
+    atomic_size_t bytes_matched;
 };
+#define RULES_PREFILTER_AFTER (8u * 1024 * 1024)
 
 /* Limits on one pcre2_match() call: far above what a sane news pattern
  * needs, low enough that catastrophic backtracking fails in milliseconds. */
@@ -113,6 +143,45 @@ pcre2_match_context *rule_match_context_new(void);
 /* rule_set_match() restricted to one rule when only is non-NULL (the
  * example checks in rules_check.c use this); appends to out, which the
  * caller has zeroed. */
+/* Vectorscan prefilter (rules_prefilter.c).  rules_prefilter_build()
+ * indexes every pattern of the set and, when feedsift was built with
+ * Vectorscan, compiles one prefilter database: at once when
+ * FEEDSIFT_PREFILTER=1, never when it is 0, else once the set has matched
+ * RULES_PREFILTER_AFTER bytes (rules_prefilter_get).  A match takes a workspace (scratch space and the two arrays
+ * below; the set caches one, a concurrent caller gets its own) and gives
+ * it back.  rules_prefilter_scan() fills it for one item:
+ *   possible[i] bit f: pattern i may match field f (a superset of the
+ *     real matches; patterns Vectorscan cannot compile: always);
+ *   start[i * RULE_FIELD_COUNT + f]: no real match of pattern i starts
+ *     before this byte offset (a character boundary) of field f; only
+ *     read where the possible bit is set.
+ * acquire returns NULL without a prefilter; scan returns -1 when it
+ * failed (then every pattern must be tried). */
+struct prefilter_work {
+    unsigned char *possible;
+    uint32_t *start;
+    /* the rules with some possible pattern, in no order (rule_seen marks
+     * them); only these can fire */
+    uint32_t *cand;
+    size_t n_cand;
+    unsigned char *rule_seen;
+    void *scratch;              /* hs_scratch_t */
+    int cached;                 /* the set's own: give back, do not free */
+};
+void rules_prefilter_build(struct rule_set *set);
+/* The prefilter if it is built (acquire load), else NULL; after `bytes`
+ * more bytes of text, builds it when it is due. */
+struct rule_prefilter *rules_prefilter_get(const struct rule_set *set,
+                                           size_t bytes);
+void rules_prefilter_free(struct rule_prefilter *pf);
+struct prefilter_work *rules_prefilter_acquire(const struct rule_set *set);
+void rules_prefilter_release(const struct rule_set *set,
+                             struct prefilter_work *w);
+int rules_prefilter_scan(const struct rule_set *set, struct prefilter_work *w,
+                         const char *const *text, const size_t *len);
+/* "vectorscan N.N.N (K of M patterns, F always run)" or "none". */
+void rules_prefilter_describe(const struct rule_set *set, struct strbuf *sb);
+
 void rules_match_into(const struct rule_set *set, const struct rule *only,
                       const struct classify_input *in,
                       struct classification *out);

@@ -112,8 +112,11 @@ static void rule_release(struct rule *r)
         pattern_release(&r->near[i].a);
         pattern_release(&r->near[i].b);
     }
+    for (size_t i = 0; i < r->n_score; i++)
+        pattern_release(&r->score[i]);
     for (size_t i = 0; i < r->n_examples; i++)
         free(r->examples[i].text);
+    free(r->score);
     free(r->any);
     free(r->all);
     free(r->none);
@@ -123,11 +126,118 @@ static void rule_release(struct rule *r)
 
 /* ---- finishing a rule ------------------------------------------------ */
 
+/* Byte offset of an empty alternative in pattern s ("a||b", "(|a)",
+ * "(a|)", a leading or trailing '|'), or -1.  PCRE2 accepts these and
+ * its minimum length check misses "(|a)b", yet an empty branch is almost
+ * always a typo that silently makes part of the pattern optional.  Skips
+ * escapes, \Q...\E, character classes and (?#...) comments. */
+static long empty_alternative(const char *s)
+{
+    size_t i = 0, n = strlen(s);
+    size_t branch_start = 0; /* where the current branch began */
+    size_t stack[64];
+    size_t depth = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '\\') {
+            if (s[i + 1] == 'Q') {
+                const char *e = strstr(s + i + 2, "\\E");
+                i = e ? (size_t)(e - s) + 2 : n;
+            } else {
+                i += 2;
+            }
+        } else if (c == '[') {
+            i++;
+            if (s[i] == '^')
+                i++;
+            if (s[i] == ']')
+                i++; /* a leading ']' is literal */
+            while (i < n && s[i] != ']') {
+                if (s[i] == '\\')
+                    i++;
+                else if (s[i] == '[' && s[i + 1] == ':') {
+                    const char *e = strstr(s + i + 2, ":]");
+                    if (e)
+                        i = (size_t)(e - s) + 1;
+                }
+                i++;
+            }
+            i++;
+        } else if (c == '(') {
+            if (s[i + 1] == '?' && s[i + 2] == '#') {
+                const char *e = strchr(s + i, ')');
+                i = e ? (size_t)(e - s) + 1 : n;
+                continue;
+            }
+            i++;
+            if (s[i] == '*') { /* (*VERB) / (*UTF): not a group */
+                const char *e = strchr(s + i, ')');
+                i = e ? (size_t)(e - s) + 1 : n;
+                continue;
+            }
+            if (s[i] == '?') {
+                /* (?:  (?=  (?!  (?<=  (?<!  (?>  (?|  (?<name>  (?'n'
+                 * (?P<name>  (?flags:  — skip to the start of the body */
+                i++;
+                if (s[i] == '<' && (s[i + 1] == '=' || s[i + 1] == '!'))
+                    i += 2;
+                else if (s[i] == '<' || s[i] == '\'' ||
+                         (s[i] == 'P' && s[i + 1] == '<')) {
+                    char close = s[i] == '\'' ? '\'' : '>';
+                    while (i < n && s[i] != close)
+                        i++;
+                    i++;
+                } else if (s[i] && strchr("=!>|:", s[i])) {
+                    i++;
+                } else {
+                    /* (?i) (?-i) (?i:...) */
+                    while (i < n && s[i] != ':' && s[i] != ')')
+                        i++;
+                    if (s[i] == ')') { /* option setting, no group */
+                        i++;
+                        continue;
+                    }
+                    i++;
+                }
+            }
+            if (depth < sizeof(stack) / sizeof(stack[0]))
+                stack[depth] = branch_start;
+            depth++;
+            branch_start = i;
+        } else if (c == '|') {
+            if (i == branch_start)
+                return (long)i;
+            i++;
+            branch_start = i;
+            if (i == n || s[i] == ')')
+                return (long)(i - 1);
+        } else if (c == ')') {
+            if (depth) {
+                depth--;
+                if (depth < sizeof(stack) / sizeof(stack[0]))
+                    branch_start = stack[depth];
+            }
+            i++;
+        } else {
+            i++;
+        }
+    }
+    return -1;
+}
+
 static void compile_one(struct loader *L, struct rule_pattern *p,
                         int case_sensitive)
 {
     char msg[300];
     size_t off = 0;
+    long empty = empty_alternative(p->source);
+    if (empty >= 0) {
+        problem(L, p->loc.file, p->loc.line,
+                p->loc.col + utf8_chars(p->source, (size_t)empty),
+                "empty alternative in '|': that part of the pattern becomes "
+                "optional (write (?:x)? if that is meant)");
+        return;
+    }
     if (rule_pattern_compile(p, case_sensitive, msg, sizeof(msg), &off) < 0)
         problem(L, p->loc.file, p->loc.line,
                 p->loc.col + utf8_chars(p->source, off), "%s", msg);
@@ -142,9 +252,28 @@ static void finish_rule(struct loader *L)
     if (!r->tag)
         problem(L, r->loc.file, r->loc.line, r->loc.col,
                 "rule '%s' has no tag", r->id);
-    if (!r->n_any && !r->n_all && !r->n_near)
+    if (!r->n_any && !r->n_all && !r->n_near && !r->n_score)
         problem(L, r->loc.file, r->loc.line, r->loc.col,
-                "rule '%s' has no any, all or near pattern", r->id);
+                "rule '%s' has no any, all, near or score pattern", r->id);
+    if (r->n_score && !r->threshold)
+        problem(L, r->loc.file, r->loc.line, r->loc.col,
+                "rule '%s' has score lines but no threshold", r->id);
+    if (r->threshold && !r->n_score)
+        problem(L, r->threshold_loc.file, r->threshold_loc.line,
+                r->threshold_loc.col, "threshold without score lines");
+    if (r->threshold && r->n_score) {
+        long reach = 0;
+        for (size_t i = 0; i < r->n_score; i++)
+            if (r->score[i].weight > 0)
+                reach += r->score[i].weight;
+        if (reach < r->threshold)
+            problem(L, r->threshold_loc.file, r->threshold_loc.line,
+                    r->threshold_loc.col,
+                    "threshold %d cannot be reached: the positive weights "
+                    "add up to %ld", r->threshold, reach);
+    }
+    for (size_t i = 0; i < r->n_score; i++)
+        compile_one(L, &r->score[i], r->case_sensitive);
     for (size_t i = 0; i < r->n_any; i++)
         compile_one(L, &r->any[i], r->case_sensitive);
     for (size_t i = 0; i < r->n_all; i++)
@@ -339,6 +468,59 @@ static void parse_near(struct loader *L, const struct line_ctx *lc,
             "expected 'near = PATTERN ~N PATTERN' (blanks around ~N)");
 }
 
+/* score = W PATTERN: W a non-zero integer in [-1000, 1000]. */
+static void parse_score(struct loader *L, const struct line_ctx *lc,
+                        const char *v)
+{
+    const char *p = v;
+    if (*p == '+' || *p == '-')
+        p++;
+    const char *d = p;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (p == d || p - d > 4 || !is_blank(*p)) {
+        problem(L, lc->file, lc->lineno, col_of(lc, v),
+                "expected 'score = WEIGHT PATTERN' (an integer, a blank, "
+                "then the pattern)");
+        return;
+    }
+    long w = strtol(v, NULL, 10);
+    if (w == 0 || w < -1000 || w > 1000) {
+        problem(L, lc->file, lc->lineno, col_of(lc, v),
+                "score weight %ld: use a non-zero integer from -1000 to 1000",
+                w);
+        return;
+    }
+    while (is_blank(*p))
+        p++;
+    struct rule *r = L->cur;
+    FS_GROW(r->score, r->n_score + 1, r->alloc_score);
+    r->score[r->n_score] = make_pattern(lc, p, strlen(p));
+    r->score[r->n_score++].weight = (int)w;
+}
+
+static void parse_threshold(struct loader *L, const struct line_ctx *lc,
+                            const char *v)
+{
+    const char *p = v;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    long t = (p > v && p - v <= 6 && !*p) ? strtol(v, NULL, 10) : 0;
+    if (t < 1 || t > 100000) {
+        problem(L, lc->file, lc->lineno, col_of(lc, v),
+                "threshold must be an integer from 1 to 100000");
+        return;
+    }
+    if (L->cur->threshold) {
+        problem(L, lc->file, lc->lineno, col_of(lc, v),
+                "threshold set twice");
+        return;
+    }
+    L->cur->threshold = (int)t;
+    L->cur->threshold_loc =
+        (struct rule_loc){lc->file, lc->lineno, col_of(lc, v)};
+}
+
 static void add_pattern(const struct line_ctx *lc, struct rule_pattern **arr,
                         size_t *n, size_t *alloc, const char *v)
 {
@@ -393,6 +575,10 @@ static void set_key(struct loader *L, const struct line_ctx *lc,
         add_pattern(lc, &r->none, &r->n_none, &r->alloc_none, v);
     } else if (KEY("near")) {
         parse_near(L, lc, v);
+    } else if (KEY("score")) {
+        parse_score(L, lc, v);
+    } else if (KEY("threshold")) {
+        parse_threshold(L, lc, v);
     } else if (KEY("example+") || KEY("example-")) {
         FS_GROW(r->examples, r->n_examples + 1, r->alloc_examples);
         struct rule_example *ex = &r->examples[r->n_examples++];
@@ -581,6 +767,7 @@ fs_code rules_load_all(const char *path, const char *data, size_t len,
     strbuf_release(&sb);
 
     L.set->mctx = rule_match_context_new();
+    rules_prefilter_build(L.set);
     snprintf(L.set->version, sizeof(L.set->version), "%016llx",
              (unsigned long long)L.fnv);
     *out = L.set;
@@ -636,6 +823,9 @@ void rule_set_free(struct rule_set *set)
     for (size_t i = 0; i < set->n_files; i++)
         free(set->files[i]);
     free(set->files);
+    free(set->patterns);
+    free(set->pattern_rule);
+    rules_prefilter_free(atomic_load(&set->prefilter));
     pcre2_match_context_free(set->mctx);
     free(set);
 }

@@ -10,6 +10,16 @@
  * The evidence is the first match of the first near pair, else of the
  * first any pattern that matched, else of the first all pattern.
  *
+ * A rule with score lines also needs the weights of its distinct score
+ * patterns that match (anywhere in its fields) to reach its threshold;
+ * its evidence falls back to the first positive-weight score match.
+ *
+ * Prefilter: when the set has a Vectorscan database (rules_prefilter.c),
+ * every field is scanned once up front and a pattern that cannot match a
+ * field is never run on it; a rule none of whose patterns may match is
+ * skipped whole.  Since the prefilter only ever over-approximates, the
+ * hits and evidence are exactly those of the plain loop (tested).
+ *
  * Hostile text cannot hang a crawl: every match runs under the set's match
  * context limits; a match that fails with an error (limit hit, JIT stack)
  * counts as "no match" and leaves a warning naming the rule, the pattern's
@@ -38,6 +48,11 @@ struct match_state {
     struct field_text f[RULE_FIELD_COUNT];
     pcre2_match_data *md;
     struct classification *out;
+    struct prefilter_work *work;
+    const unsigned char *possible; /* per pattern: bit f = may match field
+                                      f; NULL: no prefilter, try all */
+    const uint32_t *start;      /* per pattern and field: no match starts
+                                   before (valid where possible is set) */
 };
 
 struct evidence {
@@ -56,6 +71,24 @@ static void add_warning(struct classification *out, char *msg)
     out->warnings[out->n_warnings++] = msg;
 }
 
+/* fs_utf8_valid() with a fast path: news text is mostly ASCII, checked
+ * eight bytes at a time; the rest from the first non-ASCII byte (a
+ * character boundary) goes through the full check.  NUL is invalid for
+ * both. */
+static int text_valid(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        /* high bit set, or a zero byte (the classic haszero trick) */
+        if ((w & 0x8080808080808080ULL) ||
+            ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL))
+            break;
+    }
+    return fs_utf8_valid(s + i, len - i);
+}
+
 static void state_init(struct match_state *st, const struct rule_set *set,
                        const struct classify_input *in,
                        struct classification *out)
@@ -71,7 +104,7 @@ static void state_init(struct match_state *st, const struct rule_set *set,
         if (!src[i] || !*src[i])
             continue;
         size_t len = strlen(src[i]);
-        if (fs_utf8_valid(src[i], len)) {
+        if (text_valid(src[i], len)) {
             ft->s = src[i];
             ft->len = len;
             continue;
@@ -86,6 +119,22 @@ static void state_init(struct match_state *st, const struct rule_set *set,
     st->md = pcre2_match_data_create(1, NULL);
     if (!st->md)
         fs_oom();
+    size_t total = 0;
+    for (int i = 0; i < RULE_FIELD_COUNT; i++)
+        total += st->f[i].len;
+    if (set->n_patterns && rules_prefilter_get(set, total)) {
+        const char *text[RULE_FIELD_COUNT];
+        size_t len[RULE_FIELD_COUNT];
+        for (int i = 0; i < RULE_FIELD_COUNT; i++) {
+            text[i] = st->f[i].s;
+            len[i] = st->f[i].len;
+        }
+        st->work = rules_prefilter_acquire(set);
+        if (st->work && rules_prefilter_scan(set, st->work, text, len) == 0) {
+            st->possible = st->work->possible;
+            st->start = st->work->start;
+        } /* else: no prefilter or the scan failed: run every pattern */
+    }
 }
 
 static void state_release(struct match_state *st)
@@ -94,6 +143,8 @@ static void state_release(struct match_state *st)
         strbuf_release(&st->f[i].clean);
         free(st->f[i].word_starts);
     }
+    if (st->work)
+        rules_prefilter_release(st->set, st->work);
     pcre2_match_data_free(st->md);
 }
 
@@ -106,6 +157,18 @@ static int find(struct match_state *st, const struct rule *r,
     const struct field_text *ft = &st->f[fi];
     if (!ft->s || from >= ft->len)
         return 0;
+    if (st->possible) {
+        if (!(st->possible[p->index] & (1u << fi)))
+            return 0; /* the prefilter proved it cannot match here */
+        /* no match starts before the prefilter's bound: begin there (the
+         * first match found is the same, the text before is skipped) */
+        size_t lo = st->start[(size_t)p->index * RULE_FIELD_COUNT +
+                              (size_t)fi];
+        if (from < lo)
+            from = lo;
+        if (from >= ft->len)
+            return 0;
+    }
     /* NOTEMPTY: a zero-width match (a lookahead-only pattern) would be
      * evidence of nothing; the loader rejects the obvious cases */
     int rc = pcre2_match(p->code, (PCRE2_SPTR)ft->s, ft->len, from,
@@ -289,9 +352,58 @@ static int rule_eval(struct match_state *st, const struct rule *r,
         if (i == 0)
             *ev = e; /* a near pair shows both halves: the best evidence */
     }
+    if (r->n_score) {
+        long sum = 0;
+        int have = 0;
+        for (size_t i = 0; i < r->n_score; i++) {
+            if (!find_in_fields(st, r, &r->score[i], &e))
+                continue;
+            sum += r->score[i].weight;
+            if (r->score[i].weight > 0 && !have && ev->field < 0) {
+                *ev = e;
+                have = 1;
+            }
+        }
+        if (sum < r->threshold)
+            return 0;
+        if (ev->field < 0)
+            return 0; /* cannot happen: threshold >= 1 needs a positive */
+    }
     for (size_t i = 0; i < r->n_none; i++)
         if (find_in_fields(st, r, &r->none[i], &e))
             return 0;
+    return 1;
+}
+
+/* With a prefilter: can rule r fire at all?  Every positive condition
+ * needs some pattern that may match; a rule none of whose any/all/near/
+ * score patterns is possible in any field is skipped without PCRE2. */
+static int rule_possible(const struct match_state *st, const struct rule *r)
+{
+    if (!st->possible)
+        return 1;
+    const unsigned char *ps = st->possible;
+    if (r->n_any) {
+        int one = 0;
+        for (size_t i = 0; i < r->n_any && !one; i++)
+            one = (ps[r->any[i].index] & r->fields) != 0;
+        if (!one)
+            return 0;
+    }
+    for (size_t i = 0; i < r->n_all; i++)
+        if (!(ps[r->all[i].index] & r->fields))
+            return 0;
+    for (size_t i = 0; i < r->n_near; i++)
+        if (!(ps[r->near[i].a.index] & ps[r->near[i].b.index] & r->fields))
+            return 0;
+    if (r->n_score) {
+        long reach = 0;
+        for (size_t i = 0; i < r->n_score; i++)
+            if (r->score[i].weight > 0 && (ps[r->score[i].index] & r->fields))
+                reach += r->score[i].weight;
+        if (reach < r->threshold)
+            return 0;
+    }
     return 1;
 }
 
@@ -328,6 +440,15 @@ static void add_hit(struct match_state *st, const struct rule *r,
     h->field = fs_strdup(rule_field_names[ev->field]);
     h->matched = evidence_text(&st->f[ev->field], ev);
     h->alert = r->alert;
+    h->field_index = ev->field;
+    h->start = ev->start;
+    h->end = ev->end;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 void rules_match_into(const struct rule_set *set, const struct rule *only,
@@ -336,10 +457,25 @@ void rules_match_into(const struct rule_set *set, const struct rule *only,
 {
     struct match_state st;
     state_init(&st, set, in, out);
+    if (st.possible && !only) {
+        /* only the rules the prefilter flagged, in rule order (hits are
+         * listed in rule order whatever the matcher) */
+        struct prefilter_work *w = st.work;
+        qsort(w->cand, w->n_cand, sizeof(*w->cand), u32_cmp);
+        for (size_t k = 0; k < w->n_cand; k++) {
+            const struct rule *r = &set->rules[w->cand[k]];
+            struct evidence ev = {-1, 0, 0};
+            if (rule_possible(&st, r) && rule_eval(&st, r, &ev))
+                add_hit(&st, r, &ev);
+        }
+        state_release(&st);
+        return;
+    }
     for (size_t i = 0; i < set->n_rules; i++) {
         const struct rule *r = &set->rules[i];
         struct evidence ev = {-1, 0, 0};
-        if ((!only || r == only) && rule_eval(&st, r, &ev))
+        if ((!only || r == only) && rule_possible(&st, r) &&
+            rule_eval(&st, r, &ev))
             add_hit(&st, r, &ev);
     }
     state_release(&st);

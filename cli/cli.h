@@ -57,6 +57,8 @@ json_t *cli_json_str(const char *s);
 json_t *cli_json_time(int64_t t);
 json_t *cli_json_strv(const char *const *v, size_t n);
 int cmd_rules(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_reclassify(int argc, char **argv);
 
 /* Read the settings file (config.c): path, or NULL for the default one.
  * Fills unset FEEDSIFT_* variables; 0 or an exit code after the message. */

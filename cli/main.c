@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 #include "fetcher.h"
+#include "classifier.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,9 @@ static const struct command commands[] = {
     {"report", cmd_report, "HTML page of tagged headlines by tag"},
     {"prune", cmd_prune, "delete old items"},
     {"classify", cmd_classify, "tag a piece of text and show the evidence"},
-    {"rules", cmd_rules, "check rules files (rules check [FILE...])"},
+    {"rules", cmd_rules, "rules files: check, test examples, eval on labels"},
+    {"explain", cmd_explain, "why a stored item has its tags, highlighted"},
+    {"reclassify", cmd_reclassify, "re-tag stored items with the current rules"},
     {"parse-feed", cmd_parse_feed, "parse one feed file, print JSON"},
     {"extract", cmd_extract, "print the main text of an HTML page"},
 };
@@ -60,6 +63,7 @@ int main(int argc, char **argv)
             return EXIT_OK;
         } else if (!strcmp(a, "--version")) {
             printf("feedsift %s\n", FEEDSIFT_VERSION);
+            printf("classifier: %s\n", classifier_engine());
             return EXIT_OK;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             enum fs_log_level l = fs_log_get_level();

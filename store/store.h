@@ -192,6 +192,39 @@ fs_code store_item_set_tags(struct store *st, int64_t item_id,
                             const char *rules_version, size_t *added,
                             fs_error *err);
 
+/* ---- reclassify and explain (tags.c) --------------------------------- */
+
+/* The text the rules look at, for one stored item (feed: its display
+ * name). */
+struct store_item_text {
+    int64_t id;
+    const char *title, *summary, *body, *link, *feed;
+};
+/* Call cb for every item (in id order) whose time (published, else
+ * updated, else first seen) is >= since (FS_TIME_NONE: all items); cb
+ * returns non-zero to stop and may write tags (batches run inside one
+ * transaction each). */
+fs_code store_items_each_text(struct store *st, int64_t since,
+                              int (*cb)(const struct store_item_text *,
+                                        void *),
+                              void *ud, fs_error *err);
+/* One item's text (owned: release with store_item_text_release);
+ * FS_EINVAL when there is no such item. */
+fs_code store_item_text_get(struct store *st, int64_t item_id,
+                            struct store_item_text *out, fs_error *err);
+void store_item_text_release(struct store_item_text *t);
+/* An item's stored (tag, rule) rows with evidence, by tag then rule;
+ * versions[i] is the rule-set version that wrote tags[i] (may be NULL).
+ * Owned by the caller: store_tag_list_release(). */
+struct store_tag_list {
+    struct store_tag *tags;
+    char **versions;
+    size_t n, alloc_versions;
+};
+fs_code store_item_tags_get(struct store *st, int64_t item_id,
+                            struct store_tag_list *out, fs_error *err);
+void store_tag_list_release(struct store_tag_list *l);
+
 /* ---- crawl runs ------------------------------------------------------ */
 
 struct store_run_stats {

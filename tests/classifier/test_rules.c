@@ -83,8 +83,9 @@ static void test_parse_errors(void)
                "terminator?)",
                "columns count characters, not bytes");
     load_fails("[rule a]\ntag = x\nany = colou?r|\n",
-               "t.rules:3:7: pattern can match the empty string",
-               "pattern matching the empty string is rejected");
+               "t.rules:3:14: empty alternative in '|': that part of the "
+               "pattern becomes optional (write (?:x)? if that is meant)",
+               "a trailing empty alternative is rejected");
     load_fails("[rule a]\ntag = x\nany = \\b\n",
                "t.rules:3:7: pattern can match the empty string",
                "zero-width pattern is rejected");
@@ -95,7 +96,7 @@ static void test_parse_errors(void)
     load_fails("\n[rule a]\nany = x\n", "t.rules:2:7: rule 'a' has no tag",
                "rule without tag");
     load_fails("[rule a]\ntag = x\nnone = y\n",
-               "t.rules:1:7: rule 'a' has no any, all or near pattern",
+               "t.rules:1:7: rule 'a' has no any, all, near or score pattern",
                "none alone cannot fire");
     load_fails("[rule a]\ntag = x\nany = x\n[rule a]\ntag = y\nany = y\n",
                "t.rules:4:7: duplicate rule id 'a' (first defined at "

@@ -1,0 +1,486 @@
+/*
+ * rules_prefilter.c — a Vectorscan (Hyperscan) prefilter in front of the
+ * PCRE2 matcher.
+ *
+ * Every pattern of every rule (any, all, none, near halves, score) goes
+ * into one Vectorscan block-mode database compiled with HS_FLAG_PREFILTER
+ * (plus SINGLEMATCH, UTF8, UCP and CASELESS unless the rule is case
+ * sensitive).  rule_set_match() scans each field once with it and then
+ * runs PCRE2 only for (pattern, field) pairs Vectorscan reported.
+ *
+ * Invariant: the prefilter never misses.  Prefilter mode guarantees that
+ * a reported-absent pattern cannot match (Vectorscan approximates what it
+ * cannot do exactly — back-references, some repeats — by matching more,
+ * never less).  A pattern Vectorscan cannot compile even in prefilter
+ * mode is marked "always possible" and PCRE2 always runs it, so results
+ * equal the plain loop's by construction (tests/classifier compares them
+ * on the labeled set and random texts).  If the database as a whole
+ * cannot be built, or a scan fails, every pattern runs (plain loop).
+ *
+ * Threads: the database is immutable after loading; a scan needs scratch
+ * space and two per-pattern arrays (a workspace).  One workspace is cached
+ * in the set and taken with an atomic flag — a concurrent caller that
+ * finds it taken builds its own for the call (cloning the scratch).  Without Vectorscan (built without libhs) the functions here only
+ * index the patterns and every match uses the plain loop.
+ */
+#include "rules_internal.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef FEEDSIFT_HAVE_HS
+#include <hs/hs.h>
+#include <stdatomic.h>
+
+struct rule_prefilter {
+    hs_database_t *db;
+    hs_scratch_t *scratch;      /* the prototype (never scanned with) */
+    struct prefilter_work work; /* cached workspace (uses scratch) */
+    atomic_flag work_busy;
+    unsigned char *always;      /* per pattern: Vectorscan could not take it */
+    unsigned *max_width;        /* per pattern: longest match, UINT_MAX if
+                                   unbounded (hs_expression_info) */
+    uint32_t *always_list;      /* the indexes of the always patterns */
+    size_t n_in_db, n_always;
+};
+#endif
+
+static void index_pattern(struct rule_set *set, size_t *alloc,
+                          struct rule_pattern *p, size_t rule)
+{
+    if (set->n_patterns + 1 > *alloc) {
+        FS_GROW(set->patterns, set->n_patterns + 1, *alloc);
+        set->pattern_rule = fs_realloc(set->pattern_rule,
+                                       *alloc * sizeof(uint32_t));
+    }
+    p->index = (unsigned)set->n_patterns;
+    set->pattern_rule[set->n_patterns] = (uint32_t)rule;
+    set->patterns[set->n_patterns++] = p;
+}
+
+/* Fill set->patterns in rule order; every pattern gets its index. */
+static void index_all(struct rule_set *set)
+{
+    size_t alloc = 0;
+    for (size_t i = 0; i < set->n_rules; i++) {
+        struct rule *r = &set->rules[i];
+        for (size_t j = 0; j < r->n_any; j++)
+            index_pattern(set, &alloc, &r->any[j], i);
+        for (size_t j = 0; j < r->n_all; j++)
+            index_pattern(set, &alloc, &r->all[j], i);
+        for (size_t j = 0; j < r->n_none; j++)
+            index_pattern(set, &alloc, &r->none[j], i);
+        for (size_t j = 0; j < r->n_near; j++) {
+            index_pattern(set, &alloc, &r->near[j].a, i);
+            index_pattern(set, &alloc, &r->near[j].b, i);
+        }
+        for (size_t j = 0; j < r->n_score; j++)
+            index_pattern(set, &alloc, &r->score[j], i);
+    }
+}
+
+#ifdef FEEDSIFT_HAVE_HS
+
+static void work_init(const struct rule_set *set, struct prefilter_work *w)
+{
+    w->possible = fs_calloc(set->n_patterns, 1);
+    w->start = fs_calloc(set->n_patterns * RULE_FIELD_COUNT,
+                         sizeof(uint32_t));
+    w->cand = fs_calloc(set->n_rules + 1, sizeof(uint32_t));
+    w->rule_seen = fs_calloc(set->n_rules + 1, 1);
+    w->n_cand = 0;
+}
+
+static void work_release(struct prefilter_work *w)
+{
+    free(w->possible);
+    free(w->start);
+    free(w->cand);
+    free(w->rule_seen);
+}
+
+static unsigned hs_flags_for(int case_sensitive)
+{
+    unsigned f = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8 |
+                 HS_FLAG_UCP;
+    if (!case_sensitive)
+        f |= HS_FLAG_CASELESS;
+    return f;
+}
+
+static struct rule_prefilter *compile_prefilter(const struct rule_set *set);
+
+void rules_prefilter_build(struct rule_set *set)
+{
+    index_all(set);
+    atomic_init(&set->prefilter, NULL);
+    atomic_flag_clear(&set->prefilter_claimed);
+    atomic_init(&set->bytes_matched, 0);
+    set->prefilter_lazy = 0;
+    const char *env = getenv("FEEDSIFT_PREFILTER");
+    if (!set->n_patterns || (env && !strcmp(env, "0")))
+        return;
+    if (env && !strcmp(env, "1")) {
+        atomic_flag_test_and_set(&set->prefilter_claimed);
+        atomic_store(&set->prefilter, compile_prefilter(set));
+        return;
+    }
+    set->prefilter_lazy = 1;
+}
+
+struct rule_prefilter *rules_prefilter_get(const struct rule_set *set,
+                                           size_t bytes)
+{
+    struct rule_set *mset = (struct rule_set *)set; /* the atomic fields */
+    struct rule_prefilter *pf =
+        atomic_load_explicit(&mset->prefilter, memory_order_acquire);
+    if (pf || !set->prefilter_lazy)
+        return pf;
+    size_t seen = atomic_fetch_add(&mset->bytes_matched, bytes) + bytes;
+    if (seen < RULES_PREFILTER_AFTER ||
+        atomic_flag_test_and_set(&mset->prefilter_claimed))
+        return NULL; /* not due, or another caller is building it */
+    pf = compile_prefilter(set);
+    atomic_store_explicit(&mset->prefilter, pf, memory_order_release);
+    return pf;
+}
+
+static struct rule_prefilter *compile_prefilter(const struct rule_set *set)
+{
+    size_t n = set->n_patterns;
+    unsigned char *cs = fs_calloc(n, 1);
+    for (size_t i = 0; i < n; i++)
+        cs[i] = (unsigned char)set->rules[set->pattern_rule[i]].case_sensitive;
+    struct rule_prefilter *pf = fs_calloc(1, sizeof(*pf));
+    atomic_flag_clear(&pf->work_busy);
+    pf->always = fs_calloc(n, 1);
+    pf->max_width = fs_calloc(n, sizeof(*pf->max_width));
+    const char **expr = fs_calloc(n, sizeof(*expr));
+    unsigned *flags = fs_calloc(n, sizeof(*flags));
+    unsigned *ids = fs_calloc(n, sizeof(*ids));
+
+    /* A cheap parse of each pattern first: what Vectorscan cannot read
+     * at all (\C, recursion, callouts, ...) is always run. */
+    for (size_t i = 0; i < n; i++) {
+        hs_expr_info_t *info = NULL;
+        hs_compile_error_t *cerr = NULL;
+        /* the width is taken without PREFILTER: it must bound the real
+         * pattern's matches, not those of the approximation */
+        unsigned fl = hs_flags_for(cs[i]) & ~(unsigned)HS_FLAG_PREFILTER;
+        pf->max_width[i] = UINT_MAX;
+        if (hs_expression_info(set->patterns[i]->source, fl, &info, &cerr) ==
+            HS_SUCCESS)
+            pf->max_width[i] = info->max_width;
+        else
+            hs_free_compile_error(cerr);
+        free(info);
+        info = NULL;
+        cerr = NULL;
+        if (hs_expression_info(set->patterns[i]->source, hs_flags_for(cs[i]),
+                               &info, &cerr) != HS_SUCCESS) {
+            pf->always[i] = 1;
+            hs_free_compile_error(cerr);
+        }
+        free(info);
+    }
+    /* Then the database; an expression that still fails (too complex
+     * for prefilter mode) is moved to "always" and the rest retried. */
+    for (;;) {
+        unsigned m = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (pf->always[i])
+                continue;
+            expr[m] = set->patterns[i]->source;
+            flags[m] = hs_flags_for(cs[i]);
+            ids[m] = (unsigned)i;
+            m++;
+        }
+        pf->n_in_db = m;
+        if (m == 0)
+            break;
+        hs_compile_error_t *cerr = NULL;
+        hs_error_t rc = hs_compile_multi(expr, flags, ids, m, HS_MODE_BLOCK,
+                                         NULL, &pf->db, &cerr);
+        if (rc == HS_SUCCESS)
+            break;
+        int bad = cerr ? cerr->expression : -1;
+        if (bad < 0 || (unsigned)bad >= m) {
+            fs_log(FS_LOG_WARN, "rules: Vectorscan prefilter not built (%s);"
+                   " using the plain PCRE2 loop",
+                   cerr && cerr->message ? cerr->message : "unknown error");
+            hs_free_compile_error(cerr);
+            pf->db = NULL;
+            break;
+        }
+        hs_free_compile_error(cerr);
+        pf->always[ids[bad]] = 1;
+    }
+    free(expr);
+    free(flags);
+    free(ids);
+    free(cs);
+    if (pf->n_in_db && (!pf->db ||
+                        hs_alloc_scratch(pf->db, &pf->scratch) != HS_SUCCESS)) {
+        rules_prefilter_free(pf);
+        return NULL;
+    }
+    pf->always_list = fs_calloc(n, sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++)
+        if (pf->always[i])
+            pf->always_list[pf->n_always++] = (uint32_t)i;
+    work_init(set, &pf->work);
+    /* the prototype is never scanned with, so cloning it while another
+     * thread scans with the cached workspace's copy is safe */
+    hs_scratch_t *own = NULL;
+    if (pf->scratch && hs_clone_scratch(pf->scratch, &own) != HS_SUCCESS)
+        own = NULL;
+    pf->work.scratch = own;
+    pf->work.cached = 1;
+    return pf;
+}
+
+void rules_prefilter_free(struct rule_prefilter *pf)
+{
+    if (!pf)
+        return;
+    if (pf->scratch)
+        hs_free_scratch(pf->scratch);
+    if (pf->db)
+        hs_free_database(pf->db);
+    free(pf->always);
+    free(pf->max_width);
+    free(pf->always_list);
+    if (pf->work.scratch)
+        hs_free_scratch(pf->work.scratch);
+    work_release(&pf->work);
+    free(pf);
+}
+
+struct scan_ctx {
+    const struct rule_set *set;
+    struct prefilter_work *w;
+    const struct rule_prefilter *pf;
+    unsigned char *possible;
+    uint32_t *start;
+    const char *text;
+    int field;
+    unsigned char bit;
+};
+
+static int on_match(unsigned id, unsigned long long from,
+                    unsigned long long to, unsigned flags, void *ctx)
+{
+    (void)from;
+    (void)to;
+    (void)flags;
+    struct scan_ctx *sc = ctx;
+    /* SINGLEMATCH: this is the pattern's earliest-ending prefilter match
+     * in the field.  A real match ending at e is a prefilter match ending
+     * at e, so every real match ends at >= to and, being at most
+     * max_width bytes long, starts at >= to - max_width: PCRE2 can start
+     * searching there (on a character boundary) instead of at 0. */
+    if (!sc->possible[id]) {
+        uint32_t r = sc->set->pattern_rule[id];
+        if (!sc->w->rule_seen[r]) {
+            sc->w->rule_seen[r] = 1;
+            sc->w->cand[sc->w->n_cand++] = r;
+        }
+    }
+    sc->possible[id] |= sc->bit;
+    unsigned w = sc->pf->max_width[id];
+    size_t st = (w == UINT_MAX || w >= to) ? 0 : (size_t)(to - w);
+    while (st > 0 && ((unsigned char)sc->text[st] & 0xC0) == 0x80)
+        st--;
+    sc->start[(size_t)id * RULE_FIELD_COUNT + (size_t)sc->field] =
+        (uint32_t)st;
+    return 0;
+}
+
+struct prefilter_work *rules_prefilter_acquire(const struct rule_set *set)
+{
+    struct rule_prefilter *pf = atomic_load_explicit(
+        &((struct rule_set *)set)->prefilter, memory_order_acquire);
+    if (!pf)
+        return NULL;
+    if (!atomic_flag_test_and_set(&pf->work_busy))
+        return &pf->work;
+    /* another thread holds the cached one: a private workspace */
+    struct prefilter_work *w = fs_calloc(1, sizeof(*w));
+    work_init(set, w);
+    hs_scratch_t *scratch = NULL;
+    if (pf->scratch && hs_clone_scratch(pf->scratch, &scratch) != HS_SUCCESS)
+        scratch = NULL;
+    w->scratch = scratch;
+    return w;
+}
+
+void rules_prefilter_release(const struct rule_set *set,
+                             struct prefilter_work *w)
+{
+    struct rule_prefilter *pf = atomic_load_explicit(
+        &((struct rule_set *)set)->prefilter, memory_order_acquire);
+    if (w->cached) {
+        /* clean for the next item: possible is read, start only where
+         * possible is set */
+        memset(w->possible, 0, set->n_patterns);
+        for (size_t i = 0; i < w->n_cand; i++)
+            w->rule_seen[w->cand[i]] = 0;
+        w->n_cand = 0;
+        atomic_flag_clear(&pf->work_busy);
+        return;
+    }
+    if (w->scratch)
+        hs_free_scratch(w->scratch);
+    work_release(w);
+    free(w);
+}
+
+int rules_prefilter_scan(const struct rule_set *set, struct prefilter_work *w,
+                         const char *const *text, const size_t *len)
+{
+    struct rule_prefilter *pf = atomic_load_explicit(
+        &((struct rule_set *)set)->prefilter, memory_order_acquire);
+    unsigned char *possible = w->possible;
+    uint32_t *start = w->start;
+    for (size_t k = 0; k < pf->n_always; k++) {
+        size_t i = pf->always_list[k];
+        uint32_t r = set->pattern_rule[i];
+        possible[i] = (1u << RULE_FIELD_COUNT) - 1;
+        for (int f = 0; f < RULE_FIELD_COUNT; f++)
+            start[i * RULE_FIELD_COUNT + (size_t)f] = 0;
+        if (!w->rule_seen[r]) {
+            w->rule_seen[r] = 1;
+            w->cand[w->n_cand++] = r;
+        }
+    }
+    if (!pf->db)
+        return 0;
+    if (!w->scratch)
+        return -1;
+    for (int f = 0; f < RULE_FIELD_COUNT; f++) {
+        if (!text[f] || !len[f])
+            continue;
+        struct scan_ctx sc = {set, w, pf, possible, start, text[f], f,
+                              (unsigned char)(1u << f)};
+        /* offsets are kept in 32 bits; a field beyond 4 GB (never from
+         * the crawl) falls back to the plain loop */
+        if (len[f] > 0xFFFFFFF0u)
+            return -1;
+        if (hs_scan(pf->db, text[f], (unsigned)len[f], 0, w->scratch,
+                    on_match, &sc) != HS_SUCCESS)
+            return -1;
+    }
+    return 0;
+}
+
+/* hs_version() is "5.4.9 2024-..." or "5.4.9 ": the number only */
+static int version_len(void)
+{
+    const char *v = hs_version();
+    return (int)strcspn(v, " ");
+}
+
+void rules_prefilter_describe(const struct rule_set *set, struct strbuf *sb)
+{
+    const struct rule_prefilter *pf = atomic_load_explicit(
+        &((struct rule_set *)set)->prefilter, memory_order_acquire);
+    if (!pf && set->prefilter_lazy) {
+        strbuf_addf(sb, "vectorscan %.*s: prefilter of %zu patterns built "
+                    "after %u MB of text (plain PCRE2 loop until then)",
+                    version_len(), hs_version(), set->n_patterns,
+                    RULES_PREFILTER_AFTER >> 20);
+        return;
+    }
+    if (!pf) {
+        strbuf_addstr(sb, "none (plain PCRE2 loop)");
+        return;
+    }
+    strbuf_addf(sb, "vectorscan %.*s: %zu of %zu patterns prefiltered, %zu "
+                "always run", version_len(), hs_version(), pf->n_in_db,
+                set->n_patterns, pf->n_always);
+}
+
+const char *classifier_engine(void)
+{
+    static char buf[160];
+    if (!buf[0])
+        snprintf(buf, sizeof(buf), "PCRE2 %d.%d with Vectorscan %.*s "
+                 "prefilter", PCRE2_MAJOR, PCRE2_MINOR, version_len(),
+                 hs_version());
+    return buf;
+}
+
+#else /* !FEEDSIFT_HAVE_HS */
+
+void rules_prefilter_build(struct rule_set *set)
+{
+    index_all(set);
+    atomic_init(&set->prefilter, NULL);
+    set->prefilter_lazy = 0;
+}
+
+struct rule_prefilter *rules_prefilter_get(const struct rule_set *set,
+                                           size_t bytes)
+{
+    (void)set;
+    (void)bytes;
+    return NULL;
+}
+
+void rules_prefilter_free(struct rule_prefilter *pf)
+{
+    (void)pf;
+}
+
+struct prefilter_work *rules_prefilter_acquire(const struct rule_set *set)
+{
+    (void)set;
+    return NULL;
+}
+
+void rules_prefilter_release(const struct rule_set *set,
+                             struct prefilter_work *w)
+{
+    (void)set;
+    (void)w;
+}
+
+int rules_prefilter_scan(const struct rule_set *set, struct prefilter_work *w,
+                         const char *const *text, const size_t *len)
+{
+    (void)set;
+    (void)w;
+    (void)text;
+    (void)len;
+    return -1;
+}
+
+void rules_prefilter_describe(const struct rule_set *set, struct strbuf *sb)
+{
+    (void)set;
+    strbuf_addstr(sb, "none (built without Vectorscan: plain PCRE2 loop)");
+}
+
+const char *classifier_engine(void)
+{
+    static char buf[96];
+    if (!buf[0])
+        snprintf(buf, sizeof(buf), "PCRE2 %d.%d, plain loop (built without "
+                 "Vectorscan)", PCRE2_MAJOR, PCRE2_MINOR);
+    return buf;
+}
+
+#endif
+
+void rule_set_engine_describe(const struct rule_set *set, struct strbuf *sb)
+{
+    rules_prefilter_describe(set, sb);
+}
+
+int rule_set_prefiltered(const struct rule_set *set)
+{
+    return set && atomic_load_explicit(&((struct rule_set *)set)->prefilter,
+                                       memory_order_acquire) != NULL;
+}
