@@ -781,8 +781,22 @@ static int ends_like_sentence(const xmlNode *n)
 
 /* Gather the top candidate and its qualifying siblings under a new <div>
  * appended to body. */
+static int is_ancestor_or_self(const xmlNode *a, const xmlNode *n)
+{
+    for (; n; n = n->parent)
+        if (n == a)
+            return 1;
+    return 0;
+}
+
 static xmlNode *gather_article(xmlNode *top, xmlNode *body)
 {
+    /* Broken markup can put <body> inside another element (libxml2 nests
+     * "<head><x><div><body>" that way): a candidate holding body cannot be
+     * moved under a container that is then appended to body — that would
+     * make a parent-pointer cycle and every later walk would never end. */
+    if (is_ancestor_or_self(top, body))
+        return top;
     xmlNode *article = xmlNewDocNode(body->doc, NULL, BAD_CAST "div", NULL);
     if (!article)
         fs_oom();
@@ -812,6 +826,8 @@ static xmlNode *gather_article(xmlNode *top, xmlNode *body)
                     append = 1;
             }
         }
+        if (append && is_ancestor_or_self(s, body))
+            append = 0; /* see above: never move body's own ancestors */
         if (append) {
             xmlUnlinkNode(s);
             xmlAddChild(article, s);
