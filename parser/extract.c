@@ -161,7 +161,7 @@ fs_code article_extract(const char *html, size_t len, const char *base_url,
 
     struct strbuf text = STRBUF_INIT;
     char *body_byline = NULL;
-    article_content_extract(doc, html, len, out->title, &text, &body_byline);
+    article_content_extract(doc, out->title, &text, &body_byline);
     out->text = strbuf_detach(&text, NULL);
     if (!out->byline && body_byline) {
         char *b = body_byline;

@@ -66,12 +66,10 @@ void article_meta_extract(xmlDoc *doc, const char *base_url,
 /* Find the main content of doc and append its text to text (paragraphs
  * separated by blank lines).  title (may be NULL) is the headline from the
  * metadata: blocks repeating it are not body text.  *byline receives a
- * malloc'd byline found in the page body, or NULL.  The first pass works
- * on doc itself, which is left cut up (the caller still frees it); the
- * rare fallback passes parse html (len bytes) again, which is cheaper
- * than copying the tree before every page's first pass. */
-void article_content_extract(xmlDoc *doc, const char *html, size_t len,
-                             const char *title, struct strbuf *text,
-                             char **byline);
+ * malloc'd byline found in the page body, or NULL.  doc is left cut up
+ * (the caller still frees it); the rare fallback passes start from doc as
+ * it was, by undoing the previous pass's recorded edits. */
+void article_content_extract(xmlDoc *doc, const char *title,
+                             struct strbuf *text, char **byline);
 
 #endif /* FEEDSIFT_EXTRACT_INT_H */

@@ -342,6 +342,13 @@ void article_meta_extract(xmlDoc *doc, const char *base_url,
                    text_clean(dom_attr(root, "xml:lang")));
     }
     for (xmlNode *n = root; n; n = dom_next(n, root, 1)) {
+        /* Most nodes are text or other elements: one test rules them
+         * out before any name compare. */
+        if (n->type != XML_ELEMENT_NODE || !n->name)
+            continue;
+        int c0 = n->name[0] | 0x20;
+        if (c0 != 'm' && c0 != 'l' && c0 != 't' && c0 != 's')
+            continue;
         if (dom_is(n, "meta")) {
             meta_tag(&m, n);
         } else if (dom_is(n, "link")) {
