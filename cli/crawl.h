@@ -44,6 +44,8 @@ struct crawl {
     size_t feeds_done;
     int all;                  /* --all: poll feeds that are not due yet */
     int progress;             /* draw a progress line on stderr */
+    int progress_drawn;       /* it is on the screen now */
+    int64_t progress_at;      /* monotonic ms of its last redraw */
     int no_articles;          /* classify from the feed text right away */
     long article_delay_ms;    /* between two article pages on one host */
     int articles_skipped;     /* refused by robots.txt */
@@ -51,6 +53,13 @@ struct crawl {
     int feeds_gone;           /* disabled by 410 in this run */
     int fatal;                /* a store error: stop writing */
     fs_error fatal_err;
+    /* Group commit (cmd_crawl.c): the writes of several feeds or pages
+     * share one transaction, committed once it is CRAWL_BATCH_MS old or
+     * holds CRAWL_BATCH_MAX of them, when the network goes idle past that
+     * age, and at the end of each phase. */
+    int batch_open;
+    int batch_units;
+    int64_t batch_started_ms; /* monotonic */
     /* alerting */
     char **watched;           /* `alerts watch` tags, loaded per run */
     size_t n_watched;
@@ -65,9 +74,48 @@ fs_code crawl_feeds(struct crawl *c, fs_error *err);
 /* crawl_articles.c: fetch, extract and classify every pending article. */
 fs_code crawl_articles(struct crawl *c, fs_error *err);
 
+/* cmd_crawl.c: group commit, shared by both phases.  A feed's (or a
+ * page's) writes all go into the open batch, so each stays atomic; a store
+ * error rolls back the whole batch and is fatal to the run, and the feeds
+ * of a lost batch are simply due again at the next run (their check was
+ * not recorded either).  A crash loses at most the last batch: about a
+ * quarter of a second of work. */
+#define CRAWL_BATCH_MS 250
+#define CRAWL_BATCH_MAX 256
+/* Open the batch unless it is open; FS_OK or the store error. */
+fs_code crawl_batch_begin(struct crawl *c, fs_error *err);
+/* One feed or page written: commit when the batch is old or full.  A
+ * failed commit sets c->fatal. */
+void crawl_batch_unit_done(struct crawl *c);
+/* fetch_options.idle: commit a batch older than CRAWL_BATCH_MS. */
+void crawl_batch_idle(void *crawl);
+/* Commit the batch if open (end of a phase); a failure sets c->fatal. */
+void crawl_batch_flush(struct crawl *c);
+/* Roll the batch back after a store error (the caller sets c->fatal). */
+void crawl_batch_abort(struct crawl *c);
+
+/* crawl_pipe.c: run fetch_all() on a second thread.  prepare() runs on
+ * that thread for each finished transfer and turns it into a job that owns
+ * all it needs (parsing included: res is valid only during the call);
+ * commit() runs on the calling thread, once per job in completion order,
+ * does every store write and frees the job.  Returns fetch_all()'s code. */
+typedef void *(*crawl_prepare_fn)(struct fetch_result *res, void *ud);
+typedef void (*crawl_commit_fn)(void *job, void *ud);
+fs_code crawl_fetch_pipelined(struct crawl *c, const struct fetch_options *opt,
+                              const struct fetch_request *reqs, size_t n,
+                              crawl_prepare_fn prepare,
+                              crawl_commit_fn commit, void *ud,
+                              fs_error *err);
+/* A copy of res that owns its strings, without the body. */
+struct fetch_result *crawl_result_copy(const struct fetch_result *res);
+void crawl_result_free(struct fetch_result *r);
+
 /* cmd_crawl.c: shared by both phases. */
 void crawl_progress(struct crawl *c, const char *phase, size_t done,
                     size_t total);
+/* Erase the progress line before a message on stderr, so the message
+ * starts its own line; the next crawl_progress() draws it again. */
+void crawl_progress_break(struct crawl *c);
 fs_code crawl_classify_and_tag(struct crawl *c, int64_t item_id,
                                const struct classify_input *in,
                                fs_error *err);

@@ -3,9 +3,12 @@
  *
  * Every item whose body is PENDING (this run's new items and any a killed
  * run left behind) gets its page fetched, its main text extracted and
- * title + summary + body classified; body, canonical URL and tags are
- * stored in one transaction per item, so an interrupted run loses at most
- * the pages in flight.
+ * title + summary + body classified; body, canonical URL and tags of an
+ * item are written together into the run's open batch (group commit,
+ * crawl.h), so an item is stored whole or not at all, an interrupted run
+ * loses only the pages in flight, and a crash at most the last batch.
+ * Fetching and extraction run on a second thread (article_prepare, see
+ * crawl_pipe.c); storing and classifying on the calling thread.
  *
  * Politeness: robots.txt is fetched once per origin per run before any
  * page of that origin (RFC 9309: 4xx = no rules, 5xx/unreachable = all
@@ -145,24 +148,41 @@ struct article_ctx {
     size_t done, total;
 };
 
-/* Store the outcome for one pending item: its article text (res is the
- * page) or the failure (res NULL: refused before fetching, see refusal). */
-static void article_store(struct crawl *c, const struct pending_item *p,
-                          struct fetch_result *res, const char *refusal)
+/* The outcome for one pending item: its extracted article, or why there
+ * is none.  Made on the fetch thread (crawl_pipe.c) or, for a page
+ * refused before fetching, here. */
+struct article_job {
+    struct pending_item *p;
+    struct article art;
+    char *failure;            /* NULL: art is the page's text */
+    int fetched;              /* a failure of the fetch, not a refusal */
+};
+
+/* Fetch thread: extract the main text; no store access. */
+static void *article_prepare(struct fetch_result *res, void *ud)
+{
+    (void)ud;
+    struct article_job *j = fs_calloc(1, sizeof(*j));
+    fs_error err = {0};
+    j->p = res->request->user;
+    j->fetched = 1;
+    if (res->code != FS_OK)
+        j->failure = fs_strdup(res->error);
+    else if (article_extract(res->body, res->body_len, res->effective_url,
+                             &j->art, &err) != FS_OK)
+        j->failure = fs_asprintf("%s: %s", j->p->link, err.msg);
+    return j;
+}
+
+/* Store the outcome for one pending item in the open batch. */
+static void article_store(struct crawl *c, struct article_job *j)
 {
     fs_error err = {0};
-    struct article art = {0};
-    char *failure = NULL;
-    if (!res) {
-        failure = fs_asprintf("%s: %s", p->link, refusal);
-    } else if (res->code != FS_OK) {
-        failure = fs_strdup(res->error);
-    } else if (article_extract(res->body, res->body_len, res->effective_url,
-                               &art, &err) != FS_OK) {
-        failure = fs_asprintf("%s: %s", p->link, err.msg);
-    }
-    if (failure && res) {
+    const struct pending_item *p = j->p;
+    const char *failure = j->failure;
+    if (failure && j->fetched) {
         c->stats.articles_failed++;
+        crawl_progress_break(c);
         fs_log(FS_LOG_WARN, "article %s", failure);
     } else if (!failure) {
         c->stats.articles_ok++;
@@ -170,39 +190,41 @@ static void article_store(struct crawl *c, const struct pending_item *p,
 
     struct classify_input in = {.title = p->title,
                                 .summary = p->summary,
-                                .body = failure ? NULL : art.text,
+                                .body = failure ? NULL : j->art.text,
                                 .link = p->link,
                                 .feed = crawl_feed_name(c, p->feed_id)};
-    if (store_begin(c->store, &err) != FS_OK)
-        goto fatal;
-    if (store_item_set_body(c->store, p->id,
+    if (crawl_batch_begin(c, &err) != FS_OK ||
+        store_item_set_body(c->store, p->id,
                             failure ? STORE_BODY_FAILED : STORE_BODY_OK,
-                            failure ? NULL : art.text,
-                            failure ? NULL : art.canonical_url, failure,
+                            failure ? NULL : j->art.text,
+                            failure ? NULL : j->art.canonical_url, failure,
                             &err) != FS_OK ||
-        crawl_classify_and_tag(c, p->id, &in, &err) != FS_OK ||
-        store_commit(c->store, &err) != FS_OK) {
-        store_rollback(c->store);
-        goto fatal;
+        crawl_classify_and_tag(c, p->id, &in, &err) != FS_OK) {
+        crawl_batch_abort(c);
+        c->fatal = 1;
+        c->fatal_err = err;
+        return;
     }
-    free(failure);
-    article_release(&art);
-    return;
-fatal:
-    free(failure);
-    article_release(&art);
-    c->fatal = 1;
-    c->fatal_err = err;
+    crawl_batch_unit_done(c);
 }
 
-static void on_article_done(struct fetch_result *res, void *ud)
+static void article_job_free(struct article_job *j)
+{
+    article_release(&j->art);
+    free(j->failure);
+    free(j);
+}
+
+static void article_commit(void *job, void *ud)
 {
     struct article_ctx *ac = ud;
     struct crawl *c = ac->c;
+    struct article_job *j = job;
     ac->done++;
-    crawl_progress(c, "articles", ac->done, ac->total);
     if (!c->fatal)
-        article_store(c, res->request->user, res, NULL);
+        article_store(c, j);
+    crawl_progress(c, "articles", ac->done, ac->total);
+    article_job_free(j);
 }
 
 fs_code crawl_articles(struct crawl *c, fs_error *err)
@@ -216,6 +238,7 @@ fs_code crawl_articles(struct crawl *c, fs_error *err)
         aopt.allow_file = 0;
         aopt.per_host_delay_ms = c->article_delay_ms;
         struct robots_cache robots = {0};
+        crawl_progress_break(c); /* robots.txt warnings start a line */
         robots_cache_fill(&robots, &pl, &aopt);
         struct fetch_request *reqs = fs_calloc(pl.n, sizeof(*reqs));
         size_t n = 0;
@@ -229,17 +252,25 @@ fs_code crawl_articles(struct crawl *c, fs_error *err)
             /* A site's "no" is the site's wish, not our failure; a site
              * whose robots.txt we could not read is a failure. */
             int unreachable = strcmp(refusal, "disallowed by robots.txt");
+            crawl_progress_break(c);
             if (unreachable)
                 c->stats.articles_failed++;
             else
                 c->articles_skipped++;
             fs_log(unreachable ? FS_LOG_WARN : FS_LOG_INFO, "%s: %s",
                    pl.items[i].link, refusal);
-            article_store(c, &pl.items[i], NULL, refusal);
+            struct article_job *j = fs_calloc(1, sizeof(*j));
+            j->p = &pl.items[i];
+            j->failure = fs_asprintf("%s: %s", pl.items[i].link, refusal);
+            article_store(c, j);
+            article_job_free(j);
         }
         struct article_ctx ac = {.c = c, .total = n};
         if (!c->fatal)
-            rc = fetch_all(&aopt, reqs, n, on_article_done, &ac, err);
+            rc = crawl_fetch_pipelined(c, &aopt, reqs, n, article_prepare,
+                                       article_commit, &ac, err);
+        /* Also after an interrupt: what was complete is stored. */
+        crawl_batch_flush(c);
         free(reqs);
         robots_cache_release(&robots);
     }

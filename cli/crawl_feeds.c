@@ -4,8 +4,12 @@
  * Only due feeds are fetched (next_due passed, or never checked; --all
  * takes every enabled feed), concurrently, with conditional GET.  As each
  * arrives it is parsed and its items, its check result and its next due
- * time are stored in ONE transaction, so a crash loses at most the feeds
- * in flight.  New items with a link are stored with body_state PENDING
+ * time are written together into the run's open batch (group commit,
+ * crawl.h): a feed is stored whole or not at all, and a crash loses at
+ * most the feeds of the last batch (~250 ms), which are due again.
+ * Fetching and parsing run on a second thread (feed_prepare, see
+ * crawl_pipe.c); everything that writes runs on the calling thread
+ * (feed_commit), in completion order.  New items with a link are stored with body_state PENDING
  * for phase 3; items without one are classified here from the feed text.
  *
  * What a check teaches the scheduler (policy in fetcher/schedule.c):
@@ -46,21 +50,28 @@ static char *plain_text(const char *html)
     return strbuf_detach(&sb, NULL);
 }
 
+/* What the fetch thread works out for each item (crawl_pipe.c): its key
+ * and its title and summary as plain text. */
+struct item_text {
+    char *guid;
+    char *title;
+    char *summary;
+};
+
 static fs_code store_feed_items(struct crawl *c, const struct crawl_feed *cf,
-                                const struct feed *feed, fs_error *err)
+                                const struct feed *feed,
+                                const struct item_text *texts, fs_error *err)
 {
     for (size_t i = 0; i < feed->n_items; i++) {
         const struct feed_item *fi = &feed->items[i];
-        char *guid = feed_item_key(fi);
-        char *title = plain_text(fi->title);
-        char *summary = plain_text(fi->summary ? fi->summary : fi->content);
+        const struct item_text *tx = &texts[i];
         struct store_item it = {
             .feed_id = cf->id,
-            .guid = guid,
-            .title = title,
+            .guid = tx->guid,
+            .title = tx->title,
             .link = fi->link,
             .author = fi->author,
-            .summary = summary,
+            .summary = tx->summary,
             .body_state = fi->link && *fi->link ? STORE_BODY_PENDING
                                                 : STORE_BODY_NONE,
             .published = fi->published,
@@ -82,16 +93,13 @@ static fs_code store_feed_items(struct crawl *c, const struct crawl_feed *cf,
                                              STORE_BODY_PENDING, NULL, NULL,
                                              NULL, err);
             } else {
-                struct classify_input in = {.title = title,
-                                            .summary = summary,
+                struct classify_input in = {.title = tx->title,
+                                            .summary = tx->summary,
                                             .link = fi->link,
                                             .feed = cf->name};
                 rc = crawl_classify_and_tag(c, item_id, &in, err);
             }
         }
-        free(guid);
-        free(title);
-        free(summary);
         if (rc != FS_OK)
             return rc;
     }
@@ -128,6 +136,7 @@ static void record_feed_failure(struct crawl *c, const struct crawl_feed *cf,
                                    .poll_interval = d.interval,
                                    .disable = d.disable};
     c->stats.feeds_failed++;
+    crawl_progress_break(c);
     if (gone) {
         c->feeds_gone++;
         fs_log(FS_LOG_WARN, "%s; feed disabled (resume it with 'feedsift "
@@ -138,8 +147,13 @@ static void record_feed_failure(struct crawl *c, const struct crawl_feed *cf,
         fs_log(FS_LOG_WARN, "%s (error %d in a row, next try %s)", msg,
                in.consecutive_errors, when);
     }
-    if (store_feed_record_check(c->store, cf->id, &chk, &err) != FS_OK)
+    if (crawl_batch_begin(c, &err) != FS_OK ||
+        store_feed_record_check(c->store, cf->id, &chk, &err) != FS_OK) {
+        crawl_batch_abort(c);
         set_fatal(c, &err);
+        return;
+    }
+    crawl_batch_unit_done(c);
 }
 
 /* Published (else updated) times of the document's items, for the
@@ -198,6 +212,7 @@ static fs_code record_feed_move(struct crawl *c, struct crawl_feed *cf,
     fs_code rc = store_feed_move(c->store, cf->id, new_url, &moved, err);
     if (rc != FS_OK)
         return rc;
+    crawl_progress_break(c);
     if (moved) {
         c->feeds_moved++;
         fs_log(FS_LOG_WARN, "%s: moved permanently to %s; stored under the "
@@ -209,63 +224,126 @@ static fs_code record_feed_move(struct crawl *c, struct crawl_feed *cf,
     return FS_OK;
 }
 
-static void on_feed_done(struct fetch_result *res, void *ud)
+/* One finished feed transfer, parsed on the fetch thread. */
+struct feed_job {
+    struct crawl_feed *cf;
+    struct fetch_result *res;     /* owned copy, no body */
+    char *failure;                /* the check failed: why */
+    int parsed;                   /* feed and texts are set */
+    struct feed feed;
+    struct item_text *texts;      /* feed.n_items */
+};
+
+/* Fetch thread: parse the feed and its items' texts; no store access. */
+static void *feed_prepare(struct fetch_result *res, void *ud)
 {
-    struct crawl *c = ud;
-    struct crawl_feed *cf = res->request->user;
-    c->feeds_done++;
-    crawl_progress(c, "feeds", c->feeds_done, c->n_due);
-    if (c->fatal)
-        return;
+    (void)ud;
+    struct feed_job *j = fs_calloc(1, sizeof(*j));
+    j->cf = res->request->user;
+    j->res = crawl_result_copy(res);
     if (res->code != FS_OK) {
-        record_feed_failure(c, cf, res, res->error);
+        j->failure = fs_strdup(res->error);
+        return j;
+    }
+    if (res->not_modified)
+        return j;
+    fs_error err = {0};
+    char *charset = content_type_charset(res->content_type);
+    fs_code rc = feed_parse(res->body, res->body_len, res->effective_url,
+                            charset, &j->feed, &err);
+    free(charset);
+    if (rc != FS_OK || j->feed.format == FEED_FORMAT_UNKNOWN) {
+        j->failure = fs_asprintf("%s: not a feed: %s", j->cf->url,
+                                 rc != FS_OK ? err.msg
+                                 : j->feed.n_errors ? j->feed.errors[0]
+                                                    : "unknown format");
+        feed_release(&j->feed);
+        memset(&j->feed, 0, sizeof(j->feed));
+        return j;
+    }
+    j->parsed = 1;
+    size_t n = j->feed.n_items;
+    j->texts = fs_calloc(n ? n : 1, sizeof(*j->texts));
+    for (size_t i = 0; i < n; i++) {
+        const struct feed_item *fi = &j->feed.items[i];
+        j->texts[i].guid = feed_item_key(fi);
+        j->texts[i].title = plain_text(fi->title);
+        j->texts[i].summary = plain_text(fi->summary ? fi->summary
+                                                     : fi->content);
+    }
+    return j;
+}
+
+static void feed_job_free(struct feed_job *j)
+{
+    if (j->parsed) {
+        for (size_t i = 0; i < j->feed.n_items; i++) {
+            free(j->texts[i].guid);
+            free(j->texts[i].title);
+            free(j->texts[i].summary);
+        }
+        feed_release(&j->feed);
+    }
+    free(j->texts);
+    free(j->failure);
+    crawl_result_free(j->res);
+    free(j);
+}
+
+/* This thread: store what feed_prepare() found, in the open batch. */
+static void feed_store(struct crawl *c, struct feed_job *j)
+{
+    struct crawl_feed *cf = j->cf;
+    const struct fetch_result *res = j->res;
+    if (j->failure) {
+        record_feed_failure(c, cf, res, j->failure);
         return;
     }
     fs_error err = {0};
     if (res->not_modified) {
         c->stats.feeds_not_modified++;
-        if (record_feed_success(c, cf, res, NULL, 0, &err) != FS_OK)
+        if (crawl_batch_begin(c, &err) != FS_OK ||
+            record_feed_success(c, cf, res, NULL, 0, &err) != FS_OK) {
+            crawl_batch_abort(c);
             set_fatal(c, &err);
+            return;
+        }
+        crawl_batch_unit_done(c);
         return;
     }
-
-    char *charset = content_type_charset(res->content_type);
-    struct feed feed = {0};
-    fs_code rc = feed_parse(res->body, res->body_len, res->effective_url,
-                            charset, &feed, &err);
-    free(charset);
-    if (rc != FS_OK || feed.format == FEED_FORMAT_UNKNOWN) {
-        char *msg = fs_asprintf("%s: not a feed: %s", cf->url,
-                                rc != FS_OK ? err.msg
-                                : feed.n_errors ? feed.errors[0]
-                                                : "unknown format");
-        feed_release(&feed);
-        record_feed_failure(c, cf, res, msg);
-        free(msg);
-        return;
-    }
-    for (size_t i = 0; i < feed.n_errors; i++)
-        fs_log(FS_LOG_INFO, "%s: %s", cf->url, feed.errors[i]);
+    const struct feed *feed = &j->feed;
+    for (size_t i = 0; i < feed->n_errors; i++)
+        fs_log(FS_LOG_INFO, "%s: %s", cf->url, feed->errors[i]);
 
     int before_new = c->stats.items_new, before_upd = c->stats.items_updated;
     int before_moved = c->feeds_moved;
-    if (store_begin(c->store, &err) != FS_OK ||
-        store_feed_items(c, cf, &feed, &err) != FS_OK ||
-        record_feed_success(c, cf, res, &feed,
+    if (crawl_batch_begin(c, &err) != FS_OK ||
+        store_feed_items(c, cf, feed, j->texts, &err) != FS_OK ||
+        record_feed_success(c, cf, res, feed,
                             c->stats.items_new - before_new, &err) != FS_OK ||
         (res->permanent_url &&
-         record_feed_move(c, cf, res->permanent_url, &err) != FS_OK) ||
-        store_commit(c->store, &err) != FS_OK) {
-        store_rollback(c->store);
+         record_feed_move(c, cf, res->permanent_url, &err) != FS_OK)) {
+        crawl_batch_abort(c);
         c->stats.items_new = before_new;
         c->stats.items_updated = before_upd;
         c->feeds_moved = before_moved;
         set_fatal(c, &err);
     } else {
         c->stats.feeds_ok++;
-        fs_log(FS_LOG_INFO, "%s: %zu items", cf->url, feed.n_items);
+        fs_log(FS_LOG_INFO, "%s: %zu items", cf->url, feed->n_items);
+        crawl_batch_unit_done(c);
     }
-    feed_release(&feed);
+}
+
+static void feed_commit(void *job, void *ud)
+{
+    struct crawl *c = ud;
+    struct feed_job *j = job;
+    c->feeds_done++;
+    if (!c->fatal)
+        feed_store(c, j);
+    crawl_progress(c, "feeds", c->feeds_done, c->n_due);
+    feed_job_free(j);
 }
 
 fs_code crawl_feeds(struct crawl *c, fs_error *err)
@@ -283,7 +361,10 @@ fs_code crawl_feeds(struct crawl *c, fs_error *err)
         reqs[n].user = cf;
         n++;
     }
-    fs_code rc = fetch_all(&c->fopt, reqs, n, on_feed_done, c, err);
+    fs_code rc = crawl_fetch_pipelined(c, &c->fopt, reqs, n, feed_prepare,
+                                       feed_commit, c, err);
+    /* Also after an interrupt: what was complete is stored. */
+    crawl_batch_flush(c);
     free(reqs);
     return rc;
 }

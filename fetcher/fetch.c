@@ -194,7 +194,12 @@ static struct transfer *transfer_new(const struct fetch_options *opt,
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, opt->low_speed_bytes);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, opt->low_speed_seconds);
     curl_easy_setopt(e, CURLOPT_USERAGENT, ua);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    /* Over TLS a server may offer HTTP/2 (ALPN): then the transfers of a
+     * host wait for the first connection and share it as streams.  On
+     * http:// there is no HTTP/2 (no h2c), and PIPEWAIT would only make
+     * the transfers of a host queue for one HTTP/1.1 connection. */
+    if (strncasecmp(req->url, "https:", 6) == 0)
+        curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     if (opt->max_body)
         curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
                          (curl_off_t)opt->max_body);
@@ -321,6 +326,34 @@ static fs_code start_ready(CURLM *m, struct hostq *hq,
     return FS_OK;
 }
 
+/* Finish every transfer libcurl reports done; returns how many. */
+static size_t drain_finished(CURLM *m, struct hostq *hq,
+                             const struct fetch_options *opt,
+                             struct transfer **active, size_t max_inflight,
+                             size_t *inflight, fetch_done_fn done, void *ud)
+{
+    size_t ended = 0;
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(m, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        struct transfer *t = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        CURLcode cc = msg->data.result;
+        curl_multi_remove_handle(m, t->easy);
+        for (size_t i = 0; i < max_inflight; i++)
+            if (active[i] == t)
+                active[i] = NULL;
+        (*inflight)--;
+        ended++;
+        hostq_done(hq, t->index);
+        transfer_finish(t, cc, opt, done, ud);
+        transfer_free(t);
+    }
+    return ended;
+}
+
 fs_code fetch_all(const struct fetch_options *opt,
                   const struct fetch_request *reqs, size_t n,
                   fetch_done_fn done, void *ud, fs_error *err)
@@ -356,36 +389,31 @@ fs_code fetch_all(const struct fetch_options *opt,
             break;
         int running = 0;
         CURLMcode mc = curl_multi_perform(m, &running);
-        /* Wake up at least every 200 ms to notice a signal, and in time
-         * for the next transfer a politeness delay holds back. */
-        int timeout = 200;
-        if (wait_ms >= 0 && wait_ms < timeout)
-            timeout = (int)wait_ms;
-        if (mc == CURLM_OK && (inflight > 0 || timeout > 0))
-            mc = curl_multi_poll(m, NULL, 0, timeout, NULL);
         if (mc != CURLM_OK) {
             rc = fs_error_set(err, FS_ENET, "libcurl: %s",
                               curl_multi_strerror(mc));
             break;
         }
-        CURLMsg *msg;
-        int left;
-        while ((msg = curl_multi_info_read(m, &left))) {
-            if (msg->msg != CURLMSG_DONE)
-                continue;
-            struct transfer *t = NULL;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-                              (char **)&t);
-            CURLcode cc = msg->data.result;
-            curl_multi_remove_handle(m, t->easy);
-            for (size_t i = 0; i < max_inflight; i++)
-                if (active[i] == t)
-                    active[i] = NULL;
-            inflight--;
-            finished++;
-            hostq_done(hq, t->index);
-            transfer_finish(t, cc, opt, done, ud);
-            transfer_free(t);
+        /* Hand over what finished before waiting: a transfer done in this
+         * perform must neither wait for the poll below nor keep its host's
+         * slot, so the next one starts at once. */
+        size_t ended = drain_finished(m, hq, opt, active, max_inflight,
+                                      &inflight, done, ud);
+        finished += ended;
+        if (ended || finished >= n)
+            continue;
+        /* Wake up at least every 200 ms to notice a signal, and in time
+         * for the next transfer a politeness delay holds back. */
+        int timeout = 200;
+        if (wait_ms >= 0 && wait_ms < timeout)
+            timeout = (int)wait_ms;
+        if (opt->idle)
+            opt->idle(opt->idle_ud);
+        mc = curl_multi_poll(m, NULL, 0, timeout, NULL);
+        if (mc != CURLM_OK) {
+            rc = fs_error_set(err, FS_ENET, "libcurl: %s",
+                              curl_multi_strerror(mc));
+            break;
         }
     }
     for (size_t i = 0; i < max_inflight; i++) {

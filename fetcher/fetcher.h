@@ -27,6 +27,12 @@ struct fetch_options {
     long max_redirects;
     int allow_file;             /* follow file:// URLs (demo, tests) */
     const char *user_agent;     /* NULL: fetch_user_agent(NULL) */
+    /* Called by fetch_all() before it waits for the network (at least
+     * every 200 ms while transfers are in flight), on the caller's
+     * thread; NULL: none.  The crawler commits its batch there, so a slow
+     * network never holds finished work uncommitted. */
+    void (*idle)(void *idle_ud);
+    void *idle_ud;
 };
 void fetch_options_default(struct fetch_options *opt);
 

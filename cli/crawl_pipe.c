@@ -1,0 +1,184 @@
+/*
+ * crawl_pipe.c — a crawl phase on two threads: fetch and parse on one,
+ * store on the other.
+ *
+ * The store (SQLite, classification) takes most of a crawl's CPU and
+ * must stay on one thread; downloading and parsing (libcurl, libxml2:
+ * feed_parse, html_to_text, article_extract) are the rest.  So
+ * crawl_fetch_pipelined() runs fetch_all() on a second thread, whose
+ * callback turns each finished transfer into a self-contained job
+ * (prepare: parsing included), and the calling thread takes the jobs from
+ * a bounded queue and stores them (commit), in completion order.
+ *
+ * Invariants:
+ *  - Only the calling thread touches the store, the rules and struct
+ *    crawl's counters; prepare() sees only its fetch_result and the
+ *    read-only request data.  libxml2 is used by the fetch thread only
+ *    while a phase runs (the store never parses).
+ *  - The queue holds at most PIPE_DEPTH jobs: when the store falls behind,
+ *    the fetch thread waits, so memory stays bounded (a job holds one
+ *    parsed feed or one extracted page).
+ *  - Every job prepared is committed exactly once, also after a fatal
+ *    store error (commit then only frees it) or an interrupt.
+ *  - While the queue is empty the calling thread wakes every
+ *    CRAWL_BATCH_MS / 2 to commit an old batch (crawl_batch_idle), as
+ *    fetch_options.idle does on one thread.
+ */
+#include "cli.h"
+#include "crawl.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PIPE_DEPTH 32
+
+struct pipe {
+    pthread_mutex_t lock;
+    pthread_cond_t not_empty, not_full;
+    void *jobs[PIPE_DEPTH];
+    size_t head, count;
+    int finished;                 /* fetch_all() returned */
+    fs_code rc;
+    fs_error err;
+    /* fetch thread input */
+    struct fetch_options opt;
+    const struct fetch_request *reqs;
+    size_t n;
+    crawl_prepare_fn prepare;
+    void *ud;
+};
+
+static void pipe_push(struct pipe *p, void *job)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->count == PIPE_DEPTH)
+        pthread_cond_wait(&p->not_full, &p->lock);
+    p->jobs[(p->head + p->count) % PIPE_DEPTH] = job;
+    p->count++;
+    pthread_cond_signal(&p->not_empty);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static void on_fetched(struct fetch_result *res, void *ud)
+{
+    struct pipe *p = ud;
+    pipe_push(p, p->prepare(res, p->ud));
+}
+
+static void *fetch_thread(void *arg)
+{
+    struct pipe *p = arg;
+    fs_error err = {0};
+    fs_code rc = fetch_all(&p->opt, p->reqs, p->n, on_fetched, p, &err);
+    pthread_mutex_lock(&p->lock);
+    p->rc = rc;
+    p->err = err;
+    p->finished = 1;
+    pthread_cond_signal(&p->not_empty);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* Next job, or NULL when the fetch thread is done and the queue empty. */
+static void *pipe_pop(struct pipe *p, struct crawl *c)
+{
+    pthread_mutex_lock(&p->lock);
+    while (p->count == 0 && !p->finished) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += (long)CRAWL_BATCH_MS / 2 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        if (pthread_cond_timedwait(&p->not_empty, &p->lock, &ts) ==
+            ETIMEDOUT) {
+            pthread_mutex_unlock(&p->lock);
+            crawl_batch_idle(c);
+            pthread_mutex_lock(&p->lock);
+        }
+    }
+    void *job = NULL;
+    if (p->count) {
+        job = p->jobs[p->head];
+        p->head = (p->head + 1) % PIPE_DEPTH;
+        p->count--;
+        pthread_cond_signal(&p->not_full);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return job;
+}
+
+fs_code crawl_fetch_pipelined(struct crawl *c, const struct fetch_options *opt,
+                              const struct fetch_request *reqs, size_t n,
+                              crawl_prepare_fn prepare,
+                              crawl_commit_fn commit, void *ud,
+                              fs_error *err)
+{
+    struct pipe *p = fs_calloc(1, sizeof(*p));
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->not_empty, NULL);
+    pthread_cond_init(&p->not_full, NULL);
+    p->opt = *opt;
+    p->opt.idle = NULL; /* the batch belongs to this thread */
+    p->opt.idle_ud = NULL;
+    p->reqs = reqs;
+    p->n = n;
+    p->prepare = prepare;
+    p->ud = ud;
+    pthread_t th;
+    fs_code rc;
+    int e = pthread_create(&th, NULL, fetch_thread, p);
+    if (e != 0) {
+        rc = fs_error_set(err, FS_EIO, "cannot start the fetch thread: "
+                                       "%s", strerror(e));
+    } else {
+        void *job;
+        while ((job = pipe_pop(p, c)))
+            commit(job, ud);
+        pthread_join(th, NULL);
+        rc = p->rc;
+        if (rc != FS_OK)
+            *err = p->err;
+    }
+    pthread_cond_destroy(&p->not_full);
+    pthread_cond_destroy(&p->not_empty);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+    return rc;
+}
+
+/* ---- owned copies of a fetch_result ------------------------------------ */
+
+struct fetch_result *crawl_result_copy(const struct fetch_result *res)
+{
+    struct fetch_result *r = fs_malloc(sizeof(*r));
+    *r = *res;
+    r->effective_url = res->effective_url ? fs_strdup(res->effective_url)
+                                          : NULL;
+    r->permanent_url = res->permanent_url ? fs_strdup(res->permanent_url)
+                                          : NULL;
+    r->content_type = res->content_type ? fs_strdup(res->content_type)
+                                        : NULL;
+    r->etag = res->etag ? fs_strdup(res->etag) : NULL;
+    r->last_modified = res->last_modified ? fs_strdup(res->last_modified)
+                                          : NULL;
+    r->body = NULL; /* parsed on the fetch thread; never kept */
+    r->body_len = 0;
+    return r;
+}
+
+void crawl_result_free(struct fetch_result *r)
+{
+    if (!r)
+        return;
+    free((char *)r->effective_url);
+    free((char *)r->permanent_url);
+    free((char *)r->content_type);
+    free((char *)r->etag);
+    free((char *)r->last_modified);
+    free(r);
+}
