@@ -131,7 +131,10 @@ def main():
     with open(feeds, "w") as f:
         f.write("%s/feeds/a.rss Wire A\n%s/feeds/b.rss Wire B\n" % (b, b))
     hook = ["--alert-webhook", rcv.url, "--alert-secret-file", secret]
+    # One transfer at a time: "the first source" must not depend on which
+    # of two concurrent fetches finishes first.
     crawl = ["crawl", "--feeds", feeds, "--db", db, "--article-delay", "0",
+             "--concurrency", "1",
              "--format", "json"]
 
     # ---- 1. failing receiver: the alert waits in the outbox -------------
