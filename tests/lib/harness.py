@@ -92,6 +92,8 @@ class Feedsift:
         self.env["XDG_CONFIG_HOME"] = os.path.join(workdir, ".config")
 
     def run(self, *args, timeout=120, stdin=None):
+        # Slow wrappers (scripts/valgrind_crawl.sh) stretch every timeout.
+        timeout *= float(os.environ.get("FEEDSIFT_TEST_TIMEOUT_SCALE", "1"))
         p = subprocess.run([self.binary] + list(args), cwd=self.workdir,
                            env=self.env, input=stdin, capture_output=True,
                            text=True, timeout=timeout)

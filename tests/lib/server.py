@@ -13,6 +13,8 @@ so tests can check how the fetcher copes:
   /gzip-bomb                1 GiB of zeros, gzip-encoded (~1 MB on the wire)
   /slow                     drips one byte per second
   /endless                  a body that never ends
+  /huge/BYTES               a body of BYTES bytes with Content-Length
+                            (generated as it is sent, never in memory)
   /close-mid-body           promises 100000 bytes, sends 10, closes
   /retry-after              429 with Retry-After: 120
   /unavailable              503 with Retry-After as an HTTP date 1 h ahead
@@ -99,6 +101,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self._drip()
             if parts == ["endless"]:
                 return self._endless()
+            if parts[:1] == ["huge"] and len(parts) == 2:
+                return self._huge(int(parts[1]))
             if parts == ["close-mid-body"]:
                 self._log(200)
                 self.send_response(200)
@@ -184,6 +188,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         deadline = time.time() + 120
         while time.time() < deadline:
             self.wfile.write(chunk)
+
+    def _huge(self, size):
+        """An RSS prologue, then one long text node up to `size` bytes."""
+        self._log(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        self.close_connection = True
+        head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>'
+        chunk = b"x" * 65536
+        self.wfile.write(head)
+        left = size - len(head)
+        while left > 0:
+            n = min(left, len(chunk))
+            self.wfile.write(chunk[:n])
+            left -= n
 
 
 _BOMB = []
