@@ -507,8 +507,32 @@ const char *feed_decode(const char *data, size_t len,
         decode_sniff_unicode((const unsigned char *)data, len, &skip);
     char declared[64];
     struct strbuf text = STRBUF_INIT;
+    struct strbuf nonul = STRBUF_INIT; /* data without NUL bytes */
+    int stripped = 0;                  /* data points into nonul */
     const char *utf8;
     size_t utf8_len;
+
+    /* A raw NUL ends the document for libxml2 (every item after it would
+     * be lost) and is never text, so it goes before anything else.  Only
+     * for ASCII-compatible encodings: in UTF-16/32 zero bytes are part of
+     * the characters. */
+    if (!unicode && memchr(data, 0, len)) {
+        size_t dropped = 0;
+        strbuf_grow(&nonul, len);
+        for (const char *p = data, *end = data + len; p < end;) {
+            const char *z = memchr(p, 0, (size_t)(end - p));
+            size_t n = z ? (size_t)(z - p) : (size_t)(end - p);
+            strbuf_add(&nonul, p, n);
+            p += n;
+            for (; p < end && !*p; p++)
+                dropped++;
+        }
+        feed_add_error(feed, "%zu NUL byte%s removed", dropped,
+                       dropped == 1 ? "" : "s");
+        data = nonul.buf;
+        len = nonul.len;
+        stripped = 1;
+    }
 
     if (unicode) {
         utf8 = decode_bytes(data + skip, len - skip, unicode, trust_utf8,
@@ -536,16 +560,23 @@ const char *feed_decode(const char *data, size_t len,
     utf8_len -= decl;
     if (!decode_needs_fixing(utf8, utf8_len)) {
         *out_len = utf8_len;
-        if (!converted)
+        if (!converted && !stripped)
             return utf8; /* the caller's bytes, as they are */
+        size_t off = (size_t)(utf8 - (converted ? text.buf : nonul.buf));
         strbuf_release(scratch);
-        *scratch = text;
-        return scratch->buf + decl;
+        if (converted) {
+            *scratch = text;
+            strbuf_release(&nonul);
+        } else {
+            *scratch = nonul;
+        }
+        return scratch->buf + off;
     }
     strbuf_reset(scratch);
     strbuf_grow(scratch, utf8_len + 64); /* fixes rarely grow it */
     decode_fix_entities(utf8, utf8_len, feed, scratch);
     strbuf_release(&text);
+    strbuf_release(&nonul);
     *out_len = scratch->len;
     return scratch->buf;
 }
