@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -224,6 +225,30 @@ void store_set_busy_timeout(struct store *st, int ms)
     sqlite3_busy_timeout(st->db, st->busy_ms);
 }
 
+/* SQLite creates DB-wal and DB-shm with the database file's mode.  When
+ * a reader opened a read-only (0444) database, the files it left behind
+ * stay 0444 after the database is made writable again, and every write
+ * then fails with "attempt to write a readonly database".  Giving them
+ * back the database's mode changes no byte in them, so it is safe; it is
+ * done only when the database itself is writable for us and we own them. */
+static void store_repair_sidecar_modes(const char *path)
+{
+    static const char *const suffixes[] = {"-wal", "-shm"};
+    struct stat db, side;
+    if (stat(path, &db) != 0 || access(path, W_OK) != 0)
+        return;
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char *side_path = fs_asprintf("%s%s", path, suffixes[i]);
+        if (stat(side_path, &side) == 0 && access(side_path, W_OK) != 0 &&
+            side.st_uid == geteuid() &&
+            chmod(side_path, db.st_mode & 0666) == 0)
+            fs_log(FS_LOG_INFO, "%s: made writable again like the "
+                                "database (a read-only open left it so)",
+                   side_path);
+        free(side_path);
+    }
+}
+
 static fs_code store_open_flags(const char *path, int flags,
                                 struct store **out, fs_error *err)
 {
@@ -232,6 +257,7 @@ static fs_code store_open_flags(const char *path, int flags,
     st->busy_ms = busy_timeout_default();
     *out = NULL;
 
+    store_repair_sidecar_modes(path);
     int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
     if (rc != SQLITE_OK) {
         fs_error_set(err, FS_EDB, "%s: cannot open database: %s", path,
