@@ -13,7 +13,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from harness import Feedsift, Tap, tempdir  # noqa: E402
 
-COMMANDS = ["crawl", "list", "classify", "parse-feed", "extract"]
+COMMANDS = ["crawl", "feeds", "list", "alerts", "search", "show", "mark",
+            "tags", "stats", "export", "report", "prune", "classify",
+            "rules", "explain", "reclassify", "parse-feed", "extract"]
 
 
 def main():
