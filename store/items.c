@@ -10,7 +10,8 @@
  *    article page (body, canonical_url, body_state once set).
  *  - Replacing tags keeps the rows (and their `created` time) of
  *    (tag, rule) pairs that are still there; only evidence is refreshed.
- *  - Each function is atomic on its own, in or out of store_begin().
+ *  - Each function is atomic on its own in autocommit mode; inside
+ *    store_begin() the caller rolls back the whole transaction on error.
  */
 #include "store_int.h"
 

@@ -47,7 +47,10 @@ void store_set_busy_timeout(struct store *st, int ms);
 /* store_begin() takes the write lock at once (BEGIN IMMEDIATE); no
  * nesting.  After a failed store_commit() call store_rollback(), which is
  * always safe to call (no-op outside a transaction).  Every other store
- * function also works in autocommit mode and is atomic on its own. */
+ * function also works in autocommit mode and is then atomic on its own.
+ * Inside store_begin() a function that fails may leave part of its writes:
+ * the caller must store_rollback() the whole transaction (no savepoint per
+ * call: they made FTS5 flush its index once per item). */
 fs_code store_begin(struct store *st, fs_error *err);
 fs_code store_commit(struct store *st, fs_error *err);
 void store_rollback(struct store *st);

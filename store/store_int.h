@@ -87,6 +87,7 @@ struct store {
     char *path;                 /* for messages */
     int version;                /* PRAGMA user_version after migration */
     int busy_ms;                /* busy timeout in effect */
+    int caller_txn;             /* inside store_begin(): see store_atomic_begin */
     sqlite3_stmt *stmts[STMT_COUNT_];
 };
 
