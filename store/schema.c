@@ -139,9 +139,10 @@ static const char *const migrations[] = {
     /* 4: stories, versions, analyst marks, full-text search.
      * item_story says which story (cluster) an item belongs to: story_id
      * is the id of the story's first item; url_key is the canonical URL,
-     * else the link, normalised; simhash is a 64-bit simhash of the
-     * normalised text, indexed by its four 16-bit bands in
-     * item_simhash_bands (two hashes within 3 bits always share a band).
+     * else the link, normalised; simhash is a 64-bit near-duplicate
+     * signature of the normalised words (16 4-bit MinHashes, story.c),
+     * indexed by its four 16-bit bands in item_simhash_bands (candidates
+     * share a band; story.c then counts equal MinHashes).
      * It is a narrow table of its own so that reading an item's story
      * never walks the overflow pages of a long body.  The search index is
      * FTS5 with external content (snippets read the text from items), kept
@@ -157,14 +158,20 @@ static const char *const migrations[] = {
     "CREATE INDEX item_story_by_story ON item_story (story_id, item_id);"
     "CREATE INDEX item_story_by_url ON item_story (url_key)"
     "  WHERE url_key IS NOT NULL;"
+    /* Keyed by (band, at): the candidates of an item are one range per
+     * band, bounded by the time window, and carry their signature, so
+     * the lookup never reads item_story (popular bands hold many items). */
     "CREATE TABLE item_simhash_bands ("
     "  band INTEGER NOT NULL,"          /* 65536 * k + bits 16k..16k+15 */
+    "  at INTEGER NOT NULL,"            /* item_story.at */
     "  item_id INTEGER NOT NULL,"
-    "  PRIMARY KEY (band, item_id)"
+    "  simhash INTEGER NOT NULL,"
+    "  PRIMARY KEY (band, at, item_id)"
     ") WITHOUT ROWID;"
     "CREATE TRIGGER item_story_bands_delete AFTER DELETE ON item_story"
     "  WHEN old.simhash IS NOT NULL BEGIN"
     "  DELETE FROM item_simhash_bands WHERE item_id = old.item_id"
+    "  AND at = old.at"
     "  AND band IN (old.simhash & 65535,"
     "    65536 + ((old.simhash >> 16) & 65535),"
     "    131072 + ((old.simhash >> 32) & 65535),"

@@ -52,6 +52,7 @@ enum store_stmt_id {
     /* stories, search and review (story.c, search.c, review.c) */
     STMT_STORY_BY_URL,
     STMT_STORY_CANDIDATES,
+    STMT_STORY_OF_ITEM,
     STMT_STORY_SIZE,
     STMT_STORY_BANDS_ADD,
     STMT_STORY_BANDS_DEL,
@@ -125,10 +126,10 @@ fs_code store_story_find(struct store *st, int64_t self_id,
                          const char *body, int64_t when,
                          struct story_place *out, fs_error *err);
 void story_place_release(struct story_place *p);
-/* Index the simhash bands of an item (after its row is written), or drop
- * the old ones. */
+/* Index the signature bands of an item (after its row is written, at =
+ * item_story.at), or drop them. */
 fs_code store_story_bands(struct store *st, int64_t item_id, int64_t simhash,
-                          int add, fs_error *err);
+                          int64_t at, int add, fs_error *err);
 /* Place a new item (just inserted with id item_id; when = its time). */
 fs_code store_story_place_new(struct store *st, int64_t item_id,
                               const struct store_item *it, int64_t when,
@@ -141,9 +142,14 @@ fs_code store_story_replace(struct store *st, int64_t item_id,
  * dropped, host lower-cased, default port, fragment, tracking parameters
  * (utm_*, fbclid, gclid, ...) and a trailing slash removed. */
 void store_url_key(const char *url, struct strbuf *out);
-/* 64-bit simhash of the normalised words of the texts; returns the number
- * of distinct words (too few words make no useful hash). */
+/* 64-bit near-duplicate signature of the normalised words of the texts
+ * (16 b-bit MinHashes of 4 bits, see story.c; the schema calls it
+ * simhash); returns the number of distinct words, counted up to
+ * STORE_SIMHASH_WORDS_CAP (too few words make no useful signature). */
+#define STORE_SIMHASH_WORDS_CAP 32
 size_t store_simhash(const char *const *texts, size_t n, uint64_t *out);
+/* How many of the 16 MinHash nibbles two signatures share (0..16). */
+int store_simhash_agree(uint64_t a, uint64_t b);
 
 /* query.c: helpers shared by the readers. */
 void store_bind_named_text(sqlite3_stmt *stmt, const char *name,

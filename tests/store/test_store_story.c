@@ -1,0 +1,390 @@
+/*
+ * test_store_story.c — schema migrations and story dedup.
+ *
+ *  - Migrations: a database is built as feedsift v1, v2 and v3 left it
+ *    (store_schema_test_limit stops the migration there), filled with raw
+ *    SQL in that version's tables, then opened with the current code: the
+ *    data survives and the v4 features work on it (stories backfilled,
+ *    old text searchable, versions, marks, alerts kept).
+ *  - URL keys: the normalisation that makes one story of several URLs.
+ *  - Simhash: small edits stay within the clustering distance, unrelated
+ *    texts of the same shape do not.
+ *  - Dedup levels through store_item_upsert / store_item_set_body.
+ */
+#include "store.h"
+#include "store_int.h"
+#include "tap.h"
+#include "testdb.h"
+
+static fs_error err;
+
+/* ---- migrations ---------------------------------------------------------- */
+
+/* Raw rows for a database at version v (1..3), in that version's columns. */
+static void fill_old(sqlite3 *db, int v)
+{
+    testdb_exec(db,
+        "INSERT INTO feeds (id, url, name, title, created) VALUES"
+        " (1, 'http://a.example/rss', 'Wire A', NULL, 1700000000),"
+        " (2, 'http://b.example/rss', NULL, 'Wire B title', 1700000000);"
+        "INSERT INTO items (id, feed_id, guid, title, link, summary, body,"
+        "  body_state, published, first_seen, changed, content_hash) VALUES"
+        " (1, 1, 'g1', 'Old quota story', 'https://www.news.example/q?utm_medium=x',"
+        "  'Beijing set rare earth quotas', 'Oldbodyword text here', 2,"
+        "  1700000000, 1700000000, 1700000000, 11),"
+        " (2, 2, 'g2', 'Old quota story again', 'http://news.example/q/',"
+        "  'Beijing set rare earth quotas', NULL, 1,"
+        "  1700000100, 1700000100, 1700000100, 12),"
+        " (3, 1, 'g3', 'Unrelated wheat', NULL, 'Farm news', NULL, 0,"
+        "  NULL, 1700000200, 1700000200, 13);"
+        "INSERT INTO item_tags (item_id, tag, rule_id, field, matched, alert,"
+        "  rules_version, created) VALUES"
+        " (1, 'rare-earths/quotas', 'q', 'title', 'quota', 1, 'v1', 1700000000);"
+        "INSERT INTO runs (started, finished, items_new) VALUES"
+        " (1700000000, 1700000010, 3);");
+    if (v >= 2)
+        testdb_exec(db,
+            "UPDATE feeds SET next_due = 1700003600, poll_interval = 3600,"
+            " last_status = 200 WHERE id = 1;"
+            "INSERT INTO feed_aliases (url, feed_id, created) VALUES"
+            " ('http://old.a.example/rss', 1, 1700000000);");
+    if (v >= 3)
+        testdb_exec(db,
+            "INSERT INTO watched_tags (tag, created) VALUES"
+            " ('rare-earths', 1700000000);"
+            "INSERT INTO alerts (id, item_id, tags, idempotency_key, created,"
+            "  status, next_attempt) VALUES"
+            " (1, 1, 'rare-earths/quotas', 'k1', 1700000000, 'sent', 0);"
+            "INSERT INTO alert_keys (key, alert_id) VALUES ('item:1', 1);"
+            "INSERT INTO alert_sources (alert_id, item_id) VALUES (1, 1);");
+}
+
+static int count_search(const struct store_search_row *r, void *ud)
+{
+    (void)r;
+    ++*(int *)ud;
+    return 0;
+}
+
+static void test_migrate_from(int v)
+{
+    char name[32], label[160];
+    snprintf(name, sizeof(name), "v%d.db", v);
+    char *path = testdb_path(name);
+    struct store *st = NULL;
+
+    store_schema_test_limit = v;
+    fs_code rc = store_open(path, &st, &err);
+    store_schema_test_limit = 0;
+    snprintf(label, sizeof(label), "v%d: database built at version %d", v, v);
+    ok(rc == FS_OK && store_schema_version(st) == v, label);
+    store_close(st);
+
+    sqlite3 *raw = testdb_raw_open(path);
+    fill_old(raw, v);
+    sqlite3_close(raw);
+
+    st = NULL;
+    rc = store_open(path, &st, &err);
+    snprintf(label, sizeof(label), "v%d: current code opens and migrates to %d",
+             v, store_schema_latest());
+    if (!ok(rc == FS_OK && store_schema_version(st) == store_schema_latest(),
+            label))
+        printf("# %s\n", err.msg);
+    if (rc != FS_OK) {
+        free(path);
+        return;
+    }
+    raw = testdb_raw_open(path);
+    snprintf(label, sizeof(label), "v%d: feeds, items, tags, runs survive", v);
+    ok(testdb_int(raw, "SELECT count(*) FROM feeds") == 2 &&
+       testdb_int(raw, "SELECT count(*) FROM items") == 3 &&
+       testdb_int(raw, "SELECT count(*) FROM item_tags") == 1 &&
+       testdb_int(raw, "SELECT count(*) FROM runs") == 1 &&
+       testdb_int(raw, "SELECT body_state FROM items WHERE id = 1") == 2,
+       label);
+    if (v >= 2) {
+        snprintf(label, sizeof(label), "v%d: schedule and aliases survive", v);
+        ok(testdb_int(raw, "SELECT poll_interval FROM feeds WHERE id = 1") ==
+               3600 &&
+           testdb_int(raw, "SELECT count(*) FROM feed_aliases") == 1, label);
+    }
+    if (v >= 3) {
+        snprintf(label, sizeof(label), "v%d: alerts survive", v);
+        ok(testdb_int(raw, "SELECT count(*) FROM alerts WHERE status='sent'")
+               == 1 &&
+           testdb_int(raw, "SELECT count(*) FROM alert_keys") == 1 &&
+           testdb_int(raw, "SELECT count(*) FROM watched_tags") == 1, label);
+    }
+    snprintf(label, sizeof(label),
+             "v%d: every old item placed in a story (backfill)", v);
+    ok(testdb_int(raw, "SELECT count(*) FROM item_story") == 3, label);
+    snprintf(label, sizeof(label),
+             "v%d: old items with one URL spelled two ways are one story", v);
+    ok(testdb_int(raw, "SELECT story_id FROM item_story WHERE item_id = 2")
+           == 1 &&
+       testdb_int(raw, "SELECT story_id FROM item_story WHERE item_id = 3")
+           == 3, label);
+    sqlite3_close(raw);
+
+    int n = 0;
+    struct store_search_query q = {.match = "oldbodyword",
+                                   .since = FS_TIME_NONE,
+                                   .until = FS_TIME_NONE};
+    rc = store_search(st, &q, count_search, &n, &err);
+    snprintf(label, sizeof(label), "v%d: old bodies are searchable", v);
+    ok(rc == FS_OK && n == 1, label);
+    n = 0;
+    q.match = "title:wheat";
+    rc = store_search(st, &q, count_search, &n, &err);
+    snprintf(label, sizeof(label), "v%d: old titles are searchable", v);
+    ok(rc == FS_OK && n == 1, label);
+
+    /* New features on old data: an update keeps a version, a mark. */
+    struct store_item it = {
+        .feed_id = 1, .guid = "g1", .title = "Old quota story, revised",
+        .link = "https://www.news.example/q?utm_medium=x",
+        .summary = "Beijing set rare earth quotas",
+        .published = 1700000000, .updated = FS_TIME_NONE,
+        .first_seen = 1700000000, .body_state = STORE_BODY_PENDING,
+    };
+    int64_t id = 0;
+    enum store_upsert_result r;
+    rc = store_item_upsert(st, &it, &id, &r, &err);
+    struct store_item_detail *d = NULL;
+    if (rc == FS_OK)
+        rc = store_mark_set(st, 1, STORE_MARK_RELEVANT, "kept", &err);
+    if (rc == FS_OK)
+        rc = store_item_detail_get(st, 1, &d, &err);
+    snprintf(label, sizeof(label),
+             "v%d: an old item updates with a version, takes a mark", v);
+    ok(rc == FS_OK && id == 1 && r == STORE_ITEM_UPDATED && d &&
+       d->n_versions == 1 &&
+       !strcmp(d->versions[0].title, "Old quota story") &&
+       d->mark == STORE_MARK_RELEVANT && d->n_sources == 2 &&
+       d->item.body && !strcmp(d->item.body, "Oldbodyword text here"),
+       label);
+    if (rc != FS_OK)
+        printf("# %s\n", err.msg);
+    store_item_detail_free(d);
+    store_close(st);
+
+    raw = testdb_raw_open(path);
+    snprintf(label, sizeof(label), "v%d: FTS index consistent after update",
+             v);
+    char *msg = NULL;
+    ok(sqlite3_exec(raw,
+                    "INSERT INTO items_fts(items_fts, rank) "
+                    "VALUES ('integrity-check', 1)",
+                    NULL, NULL, &msg) == SQLITE_OK,
+       label);
+    sqlite3_free(msg);
+    sqlite3_close(raw);
+    free(path);
+}
+
+/* A migration that fails leaves the database at its whole old version. */
+static void test_migration_atomic(void)
+{
+    char *path = testdb_path("atomic.db");
+    struct store *st = NULL;
+    store_schema_test_limit = 3;
+    fs_code rc = store_open(path, &st, &err);
+    store_schema_test_limit = 0;
+    store_close(st);
+    sqlite3 *raw = testdb_raw_open(path);
+    /* Make step 4 fail: a table with the name it creates. */
+    testdb_exec(raw, "CREATE TABLE marks (x)");
+    sqlite3_close(raw);
+    st = NULL;
+    rc = store_open(path, &st, &err);
+    ok(rc != FS_OK && st == NULL, "a failing step 4 is reported");
+    raw = testdb_raw_open(path);
+    ok(testdb_int(raw, "PRAGMA user_version") == 3 &&
+       testdb_int(raw, "SELECT count(*) FROM sqlite_master WHERE "
+                       "name = 'item_story'") == 0,
+       "the database stays at version 3, no half-applied step");
+    sqlite3_close(raw);
+    free(path);
+}
+
+/* ---- URL keys -------------------------------------------------------- */
+
+static void url_is(const char *url, const char *want)
+{
+    struct strbuf sb = STRBUF_INIT;
+    store_url_key(url, &sb);
+    char label[256];
+    snprintf(label, sizeof(label), "url key of %s", url);
+    is_str(sb.buf ? sb.buf : "", want, label);
+    strbuf_release(&sb);
+}
+
+static void test_url_keys(void)
+{
+    url_is("https://www.Example.COM/a/b/", "example.com/a/b");
+    url_is("http://example.com/a/b", "example.com/a/b");
+    url_is("https://example.com:443/a", "example.com/a");
+    url_is("http://example.com:80/a#frag", "example.com/a");
+    url_is("http://example.com:8080/a", "example.com:8080/a");
+    url_is("https://example.com/a?utm_source=x&id=7&fbclid=y",
+           "example.com/a?id=7");
+    url_is("https://example.com/a?utm_source=x&utm_medium=y",
+           "example.com/a");
+    url_is("https://user:pw@example.com/a", "example.com/a");
+    url_is("https://example.com/A/Case", "example.com/A/Case");
+    url_is("https://example.com/a?id=1&page=2", "example.com/a?id=1&page=2");
+    url_is("  https://example.com/a", "example.com/a");
+    url_is("https://www./x", "www./x");
+    url_is("not a url", "not a url");
+    url_is("", "");
+}
+
+/* ---- simhash ----------------------------------------------------------- */
+
+
+static uint64_t hash_of(const char *title, const char *summary)
+{
+    const char *t[] = {title, summary};
+    uint64_t h = 0;
+    store_simhash(t, 2, &h);
+    return h;
+}
+
+static void test_simhash(void)
+{
+    const char *s =
+        "The central bank raised its main interest rate by a quarter point "
+        "on Thursday, citing persistent inflation in services and a tight "
+        "labour market, and signalled that further increases were possible";
+    const char *s_edit =
+        "The central bank raised its main interest rate by a quarter point "
+        "on Thursday, citing persistent inflation in services and a tight "
+        "labor market, and signaled that further increases were possible";
+    const char *other =
+        "Heavy rain flooded parts of the city overnight, closing two "
+        "bridges and several schools while emergency crews pumped water "
+        "out of basements and the weather service warned of more storms";
+    uint64_t a = hash_of("Bank raises rates", s);
+    uint64_t b = hash_of("Bank raises rates", s_edit);
+    uint64_t c = hash_of("City floods", other);
+    ok(a == hash_of("BANK raises rates!", s),
+       "signature ignores case and punctuation");
+    ok(store_simhash_agree(a, b) >= 12,
+       "a copy with two words changed agrees on >= 12 of 16 MinHashes");
+    ok(store_simhash_agree(a, c) <= 4, "an unrelated text agrees on few");
+    const char *few[] = {"Markets wrap", NULL};
+    uint64_t h;
+    ok(store_simhash(few, 2, &h) < 6, "a short headline has too few words");
+}
+
+/* ---- dedup levels through the store API -------------------------------- */
+
+static int64_t put(struct store *st, int64_t feed, const char *guid,
+                   const char *title, const char *link, const char *summary,
+                   int64_t when)
+{
+    struct store_item it = {
+        .feed_id = feed, .guid = guid, .title = title, .link = link,
+        .summary = summary, .published = when, .updated = FS_TIME_NONE,
+        .first_seen = when,
+        .body_state = link ? STORE_BODY_PENDING : STORE_BODY_NONE,
+    };
+    int64_t id = 0;
+    enum store_upsert_result r;
+    if (store_item_upsert(st, &it, &id, &r, &err) != FS_OK)
+        printf("# upsert: %s\n", err.msg);
+    return id;
+}
+
+static int64_t story_of(sqlite3 *raw, int64_t id)
+{
+    char sql[96];
+    snprintf(sql, sizeof(sql),
+             "SELECT story_id FROM item_story WHERE item_id = %lld",
+             (long long)id);
+    return testdb_int(raw, sql);
+}
+
+static void test_dedup(void)
+{
+    char *path = testdb_path("dedup.db");
+    struct store *st = NULL;
+    int64_t a, b, c;
+    fs_code rc = store_open(path, &st, &err);
+    if (rc == FS_OK)
+        rc = store_feed_ensure(st, "http://a/rss", NULL, &a, &err);
+    if (rc == FS_OK)
+        rc = store_feed_ensure(st, "http://b/rss", NULL, &b, &err);
+    if (rc == FS_OK)
+        rc = store_feed_ensure(st, "http://c/rss", NULL, &c, &err);
+    ok(rc == FS_OK, "dedup: database and feeds");
+    sqlite3 *raw = testdb_raw_open(path);
+    int64_t t = 1750000000;
+    const char *wire =
+        "Officials confirmed the new export licensing regime for gallium "
+        "and germanium products will take effect next month covering "
+        "eight categories of materials used in chip making";
+
+    /* Level 2: canonical URL found later joins an existing story. */
+    int64_t i1 = put(st, a, "1", "Export licences for gallium",
+                     "https://a.example/story1", "short", t);
+    int64_t i2 = put(st, b, "2", "Licensing for chip metals",
+                     "https://b.example/other-path", "other", t + 60);
+    ok(story_of(raw, i1) == i1 && story_of(raw, i2) == i2,
+       "different URLs and texts: two stories");
+    rc = store_item_set_body(st, i2, STORE_BODY_OK, "body text",
+                             "https://a.example/story1/", NULL, &err);
+    ok(rc == FS_OK && story_of(raw, i2) == i1,
+       "an article page's canonical URL joins the story of that URL");
+
+    /* Level 3: near-duplicate text under another URL, within a week. */
+    int64_t i3 = put(st, c, "3", "Gallium export licences", "https://c/3",
+                     wire, t);
+    int64_t i4 = put(st, a, "4", "Gallium export licences", "https://a/4",
+                     wire, t + 3600);
+    int64_t i5 = put(st, b, "5", "Gallium export licences", "https://b/5",
+                     wire, t + 30 * 86400);
+    ok(story_of(raw, i4) == i3, "near-identical text, other URL: one story");
+    ok(story_of(raw, i5) == i5,
+       "the same text a month later is a new story (time window)");
+
+    /* Template headlines: short, one word different, never merged. */
+    int64_t s1 = put(st, a, "t1", "Markets wrap", NULL, "Stocks up", t);
+    int64_t s2 = put(st, a, "t2", "Markets wrap", NULL, "Stocks down", t);
+    ok(story_of(raw, s1) == s1 && story_of(raw, s2) == s2,
+       "short texts without a URL are never clustered by text");
+
+    /* Level 1: same guid, same feed: the item is updated, a clustered
+     * item keeps its story. */
+    int64_t i4b = put(st, a, "4", "Gallium export licences (updated)",
+                      "https://a/4", wire, t + 3600);
+    ok(i4b == i4 && story_of(raw, i4) == i3 &&
+       testdb_int(raw, "SELECT count(*) FROM item_versions WHERE item_id = "
+                       "(SELECT id FROM items WHERE guid = '4')") == 1,
+       "same guid: updated in place, version kept, story kept");
+    int64_t i4c = put(st, a, "4", "Gallium export licences (updated)",
+                      "https://a/4", wire, t + 3600);
+    ok(i4c == i4 &&
+       testdb_int(raw, "SELECT count(*) FROM item_versions") == 1,
+       "same guid, same text: no new version");
+    ok(testdb_int(raw, "SELECT count(*) FROM items") == 7,
+       "seven items stored");
+    sqlite3_close(raw);
+    store_close(st);
+    free(path);
+}
+
+int main(void)
+{
+    testdb_mkdir();
+    fs_log_set_level(FS_LOG_ERROR);
+    for (int v = 1; v <= 3; v++)
+        test_migrate_from(v);
+    test_migration_atomic();
+    test_url_keys();
+    test_simhash();
+    test_dedup();
+    testdb_cleanup();
+    return tap_done();
+}
