@@ -203,6 +203,25 @@ def main():
          "edited story: item updated, no new alert", s)
     t.eq(len(rcv.delivered()), 1, "receiver still has exactly one delivery")
 
+    # ---- 4b. a rewritten copy: other URL, other title, same wire text ---
+    # Only the store's near-duplicate cluster (simhash) ties it to the
+    # story: no URL or title identity matches.
+    write(site, "b/rewrite.html", page(
+        "Beijing hands out this year's rare-earth allocations in secret",
+        QUOTA_TEXT.replace("people familiar with the matter said",
+                           "two sources told us")))
+    write(site, "feeds/b.rss", rss("Wire B", [
+        (title + " - Reuters", b + "/b/quota-copy.html"),
+        ("Beijing hands out this year's rare-earth allocations in secret",
+         b + "/b/rewrite.html")]))
+    p = fs.run(*crawl, "--all", *hook)
+    s = json.loads(p.stdout or "{}")
+    t.ok(s.get("items_new") == 1 and s.get("alerts_new") == 0,
+         "near-identical copy under another URL and title: no new alert", s)
+    t.eq(query(db, "SELECT count(*) FROM alert_sources")[0][0], 3,
+         "the copy is recorded as a third source of the alert")
+    t.eq(len(rcv.delivered()), 1, "receiver still has exactly one delivery")
+
     # ---- 5. watch a tag by hand ------------------------------------------
     p = fs.run("alerts", "--db", db, "watch", "markets")
     t.eq(p.returncode, 0, "alerts watch exits 0")
