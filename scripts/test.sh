@@ -35,7 +35,8 @@ if [ "${FEEDSIFT_NO_ASAN:-0}" != 1 ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         step "tests (ASan+UBSan)" meson test -C build-asan --print-errorlogs \
-        --num-processes 2 --no-suite conformance --no-suite extraction
+        --num-processes 2 --no-suite conformance --no-suite extraction \
+        --timeout-multiplier 4 # an unoptimised sanitizer build is ~10x slower
     builds+=(build-asan)
 fi
 
