@@ -258,7 +258,37 @@ fs_code store_match_error(struct store *st, int rc, const char *what,
  * defeat them).  Values are bound by name in list_bind().  LIMIT/OFFSET
  * count rows, so they go into the SQL only when every item is a row; for
  * one row per story, list_run() counts stories itself. */
-static void list_sql(struct strbuf *sql, const struct store_list_query *q)
+/* A tag with at least this many tagged rows is "common": list walks the
+ * items newest first through items_by_time and checks each one's tags
+ * (stops after a page), instead of collecting every item of the tag and
+ * sorting them all by time (21 ms for 6,000 items at 60,000; it grows with
+ * the tag).  A rare tag keeps the collect-and-sort plan: walking the whole
+ * time index to find a few items would be the slow one then. */
+#define LIST_COMMON_TAG_ROWS 2000
+
+static fs_code list_tag_is_common(struct store *st, const char *tag,
+                                  int *common, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_LIST_TAG_COMMON,
+                            "SELECT count(*) FROM (SELECT 1 FROM item_tags"
+                            " WHERE tag = :tag OR (tag >= :lo AND tag < :hi)"
+                            " LIMIT 2000)", /* LIST_COMMON_TAG_ROWS */
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    store_tag_filter_bind(stmt, tag);
+    int src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW)
+        *common = sqlite3_column_int64(stmt, 0) >= LIST_COMMON_TAG_ROWS;
+    else
+        rc = store_sql_error(st, src, "counting a tag's items", err);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+static void list_sql(struct strbuf *sql, const struct store_list_query *q,
+                     int common_tag)
 {
     strbuf_addstr(sql,
                   "SELECT i.id, i.title, i.link,"
@@ -268,7 +298,11 @@ static void list_sql(struct strbuf *sql, const struct store_list_query *q)
                   " FROM items i JOIN feeds f ON f.id = i.feed_id"
                   " LEFT JOIN item_story s ON s.item_id = i.id"
                   " LEFT JOIN marks m ON m.item_id = i.id WHERE 1");
-    if (q->tag)
+    if (q->tag && common_tag)
+        strbuf_addstr(sql, " AND EXISTS (SELECT 1 FROM item_tags t"
+                           " WHERE t.item_id = i.id AND (t.tag = :tag OR"
+                           " (t.tag >= :lo AND t.tag < :hi)))");
+    else if (q->tag)
         store_tag_filter_sql(sql, "i.id");
     if (q->feed)
         strbuf_addstr(sql, " AND i.feed_id IN (SELECT id FROM feeds"
@@ -381,7 +415,13 @@ fs_code store_list(struct store *st, const struct store_list_query *q,
 {
     struct strbuf sql = STRBUF_INIT;
     sqlite3_stmt *stmt;
-    list_sql(&sql, q);
+    int common_tag = 0;
+    if (q->tag) {
+        fs_code trc = list_tag_is_common(st, q->tag, &common_tag, err);
+        if (trc != FS_OK)
+            return trc;
+    }
+    list_sql(&sql, q, common_tag);
     int src = sqlite3_prepare_v2(st->db, sql.buf, (int)sql.len, &stmt, NULL);
     strbuf_release(&sql);
     if (src != SQLITE_OK)

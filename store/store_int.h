@@ -80,6 +80,7 @@ enum store_stmt_id {
     STMT_ALERT_FAILED,
     STMT_ALERT_ACK,
     STMT_ALERT_RETRY,
+    STMT_LIST_TAG_COMMON,
     STMT_COUNT_ /* number of statements */
 };
 

@@ -618,6 +618,53 @@ static void test_sql_metacharacters(void)
            3, "all tables still there");
 }
 
+/* A tag with thousands of items takes the other plan (walk the items by
+ * time, check each one's tags): the same rows, newest first, as a rare
+ * tag's collect-and-sort plan gives. */
+static void test_list_common_tag(void)
+{
+    struct store *old = st;
+    char *path = testdb_path("list-common.db");
+    store_open(path, &st, &err);
+    free(path);
+    int64_t f;
+    store_feed_ensure(st, "https://bulk.example/rss", "Bulk", &f, &err);
+    store_begin(st, &err);
+    char guid[32], title[32], link[64];
+    for (int i = 1; i <= 2100; i++) {
+        snprintf(guid, sizeof(guid), "g%d", i);
+        snprintf(title, sizeof(title), "T%d", i);
+        snprintf(link, sizeof(link), "https://bulk.example/%d", i);
+        struct store_item it = item(f, guid, title, 1000 + i);
+        it.link = link;
+        int64_t id = add_item(&it);
+        /* every item under bulk/..., every 100th also under rare */
+        struct store_tag t[] = {{i % 2 ? "bulk/odd" : "bulk", "r", NULL,
+                                 NULL, 0},
+                                {"rare", "r", NULL, NULL, 0}};
+        size_t added;
+        store_item_set_tags(st, id, t, i % 100 == 0 ? 2 : 1, "v", &added,
+                            &err);
+    }
+    ok(store_commit(st, &err) == FS_OK, "2,100 tagged items stored");
+    struct store_list_query q = {.since = FS_TIME_NONE, .until = FS_TIME_NONE,
+                                 .tag = "bulk", .limit = 3};
+    check_list(&q, "T2100[bulk,rare]|T2099[bulk/odd]|T2098[bulk]|",
+               "common tag: newest first, children included");
+    q.offset = 2;
+    check_list(&q, "T2098[bulk]|T2097[bulk/odd]|T2096[bulk]|",
+               "common tag: offset pages by stories");
+    q.offset = 0;
+    q.tag = "bulk/odd";
+    check_list(&q, "T2099[bulk/odd]|T2097[bulk/odd]|T2095[bulk/odd]|",
+               "common child tag");
+    q.tag = "rare";
+    check_list(&q, "T2100[bulk,rare]|T2000[bulk,rare]|T1900[bulk,rare]|",
+               "rare tag: same order through the other plan");
+    store_close(st);
+    st = old;
+}
+
 int main(void)
 {
     testdb_mkdir();
@@ -637,6 +684,7 @@ int main(void)
     test_tags();
     test_runs();
     test_list();
+    test_list_common_tag();
     test_sql_metacharacters();
 
     sqlite3_close(raw);
