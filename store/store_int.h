@@ -81,6 +81,7 @@ enum store_stmt_id {
     STMT_ALERT_ACK,
     STMT_ALERT_RETRY,
     STMT_LIST_TAG_COMMON,
+    STMT_LIST_MAX_ITEM,
     STMT_COUNT_ /* number of statements */
 };
 
