@@ -18,78 +18,15 @@
  *
  * A benchmark, not a test: it asserts nothing.
  */
+#include "bench_files.h"
 #include "parser.h"
 
-#include <dirent.h>
 #include <getopt.h>
 #include <libxml/HTMLparser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-struct bench_pages {
-    struct strbuf *html;
-    size_t n;
-    size_t bytes;
-};
-
-/* CPU seconds used by this process so far. */
-static double bench_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int bench_name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static fs_code bench_load(const char *dir, struct bench_pages *pages,
-                          fs_error *err)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return fs_error_set(err, FS_EIO, "%s: cannot open directory", dir);
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len > 5 && !strcmp(e->d_name + len - 5, ".html")) {
-            names = fs_realloc(names, (n + 1) * sizeof(*names));
-            names[n++] = fs_asprintf("%s/%s", dir, e->d_name);
-        }
-    }
-    closedir(d);
-    qsort(names, n, sizeof(*names), bench_name_cmp);
-    pages->html = fs_calloc(n ? n : 1, sizeof(*pages->html));
-    pages->n = 0;
-    pages->bytes = 0;
-    fs_code rc = FS_OK;
-    for (size_t i = 0; i < n; i++) {
-        struct strbuf *sb = &pages->html[pages->n];
-        strbuf_init(sb, 0);
-        if (rc == FS_OK && (rc = fs_read_file(names[i], sb, 0, err)) == FS_OK)
-            pages->bytes += pages->html[pages->n++].len;
-        else
-            strbuf_release(sb);
-        free(names[i]);
-    }
-    free(names);
-    if (rc == FS_OK && pages->n == 0)
-        rc = fs_error_set(err, FS_EINVAL, "%s: no .html files", dir);
-    return rc;
-}
-
-static void bench_pages_release(struct bench_pages *pages)
-{
-    for (size_t i = 0; i < pages->n; i++)
-        strbuf_release(&pages->html[i]);
-    free(pages->html);
-}
 
 /* The libxml2 call article_extract makes (parser/extract.c, parse_html). */
 static void bench_bare(const struct strbuf *page)
@@ -143,11 +80,12 @@ int main(int argc, char **argv)
     if (optind != argc - 1 || runs < 1)
         return bench_usage(argv[0], 2);
 
-    struct bench_pages pages;
+    struct bench_files pages;
     fs_error err = {0};
-    if (bench_load(argv[optind], &pages, &err) != FS_OK) {
+    static const char *const html_files[] = {".html", NULL};
+    if (bench_files_load(argv[optind], html_files, &pages, &err) != FS_OK) {
         fprintf(stderr, "bench_extract: %s\n", err.msg);
-        bench_pages_release(&pages);
+        bench_files_release(&pages);
         return 1;
     }
     xmlInitParser();
@@ -163,12 +101,12 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < pages.n; i++) {
             for (int k = 0; k < 2; k++) {
                 int s = (int)((i + (size_t)k) % 2);
-                double t0 = bench_now();
+                double t0 = bench_cpu_seconds();
                 if (s)
-                    with_text += (size_t)bench_extract_page(&pages.html[i]);
+                    with_text += (size_t)bench_extract_page(&pages.data[i]);
                 else
-                    bench_bare(&pages.html[i]);
-                sum[s] += bench_now() - t0;
+                    bench_bare(&pages.data[i]);
+                sum[s] += bench_cpu_seconds() - t0;
             }
         }
         for (int s = 0; s < 2; s++)
@@ -200,7 +138,7 @@ int main(int argc, char **argv)
         printf("article_extract keeps %.0f%% of the bare parse's pages/s\n",
                100 * share);
     }
-    bench_pages_release(&pages);
+    bench_files_release(&pages);
     xmlCleanupParser();
     return 0;
 }

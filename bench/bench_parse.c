@@ -28,9 +28,9 @@
  * This is a benchmark, not a test: it asserts nothing (bench_parse.sh
  * prints the goals beside the figures).
  */
+#include "bench_files.h"
 #include "parser.h"
 
-#include <dirent.h>
 #include <getopt.h>
 #include <libxml/parser.h>
 #include <stdio.h>
@@ -39,10 +39,8 @@
 #include <time.h>
 
 struct bench_corpus {
-    struct strbuf *blobs;
+    struct bench_files files;
     char **urls;   /* a document URL per file, as the crawler passes one */
-    size_t n;
-    size_t bytes;
 };
 
 enum bench_stage { STAGE_BARE, STAGE_PARSE, STAGE_TEXT, STAGE_HTML, N_STAGES };
@@ -51,68 +49,27 @@ static const char *const bench_stage_name[N_STAGES] = {
     "libxml2 xmlReadMemory (bare)", "feed_parse",
     "feed_parse + html_to_text", "feed_parse + content_html"};
 
-/* CPU seconds used by this process so far. */
-static double bench_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int bench_name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static fs_code bench_load(const char *dir, struct bench_corpus *c,
                           fs_error *err)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return fs_error_set(err, FS_EIO, "%s: cannot open directory", dir);
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if ((len > 4 && !strcmp(e->d_name + len - 4, ".xml")) ||
-            (len > 5 && !strcmp(e->d_name + len - 5, ".json"))) {
-            names = fs_realloc(names, (n + 1) * sizeof(*names));
-            names[n++] = fs_asprintf("%s/%s", dir, e->d_name);
-        }
-    }
-    closedir(d);
-    qsort(names, n, sizeof(*names), bench_name_cmp);
-    c->blobs = fs_calloc(n ? n : 1, sizeof(*c->blobs));
-    c->urls = fs_calloc(n ? n : 1, sizeof(*c->urls));
-    c->n = 0;
-    c->bytes = 0;
-    fs_code rc = FS_OK;
-    for (size_t i = 0; i < n; i++) {
-        strbuf_init(&c->blobs[c->n], 0);
-        if (rc == FS_OK &&
-            (rc = fs_read_file(names[i], &c->blobs[c->n], 0, err)) == FS_OK) {
-            c->urls[c->n] = fs_asprintf("https://bench.example/feeds/%s",
-                                        strrchr(names[i], '/') + 1);
-            c->bytes += c->blobs[c->n++].len;
-        } else
-            strbuf_release(&c->blobs[c->n]);
-        free(names[i]);
-    }
-    free(names);
-    if (rc == FS_OK && c->n == 0)
-        rc = fs_error_set(err, FS_EINVAL, "%s: no .xml or .json files", dir);
-    return rc;
+    static const char *const feed_files[] = {".xml", ".json", NULL};
+    c->urls = NULL;
+    fs_code rc = bench_files_load(dir, feed_files, &c->files, err);
+    if (rc != FS_OK)
+        return rc;
+    c->urls = fs_calloc(c->files.n, sizeof(*c->urls));
+    for (size_t i = 0; i < c->files.n; i++)
+        c->urls[i] = fs_asprintf("https://bench.example/feeds/%s",
+                                 c->files.names[i]);
+    return FS_OK;
 }
 
 static void bench_corpus_release(struct bench_corpus *c)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        strbuf_release(&c->blobs[i]);
+    for (size_t i = 0; c->urls && i < c->files.n; i++)
         free(c->urls[i]);
-    }
-    free(c->blobs);
     free(c->urls);
+    bench_files_release(&c->files);
 }
 
 /* The same libxml2 call feed_parse makes (parser/feed.c, feed_read_xml),
@@ -135,12 +92,12 @@ static size_t bench_stage_file(enum bench_stage stage,
                                const struct bench_corpus *c, size_t i)
 {
     if (stage == STAGE_BARE) {
-        bench_bare(&c->blobs[i], c->urls[i]);
+        bench_bare(&c->files.data[i], c->urls[i]);
         return 0;
     }
     struct feed f;
     fs_error err = {0};
-    feed_parse(c->blobs[i].buf, c->blobs[i].len, c->urls[i], NULL, &f, &err);
+    feed_parse(c->files.data[i].buf, c->files.data[i].len, c->urls[i], NULL, &f, &err);
     size_t items = f.n_items;
     if (stage == STAGE_TEXT) {
         struct strbuf text = STRBUF_INIT;
@@ -220,14 +177,14 @@ int main(int argc, char **argv)
          * CPU caches) rotates. */
         double sum[N_STAGES] = {0};
         items = 0;
-        for (size_t i = 0; i < corpus.n; i++) {
+        for (size_t i = 0; i < corpus.files.n; i++) {
             for (int k = 0; k < N_STAGES; k++) {
                 int s = (int)((i + (size_t)k) % N_STAGES);
                 if (only >= 0 && s != only)
                     continue;
-                double t0 = bench_now();
+                double t0 = bench_cpu_seconds();
                 size_t n = bench_stage_file((enum bench_stage)s, &corpus, i);
-                sum[s] += bench_now() - t0;
+                sum[s] += bench_cpu_seconds() - t0;
                 if (s == STAGE_PARSE || (only >= 0 && s == only))
                     items += n;
             }
@@ -238,7 +195,7 @@ int main(int argc, char **argv)
     }
 
     /* x bare is 0 when the bare stage did not run (--only) */
-    double mb = (double)corpus.bytes / 1e6, bare = best[STAGE_BARE];
+    double mb = (double)corpus.files.bytes / 1e6, bare = best[STAGE_BARE];
     if (json) {
         json_t *stages = json_array();
         for (int s = 0; s < N_STAGES; s++) {
@@ -252,7 +209,7 @@ int main(int argc, char **argv)
                                   bare < 1e30 ? best[s] / bare : 0.0));
         }
         json_t *o = json_pack("{s:i, s:i, s:f, s:i, s:o}", "files",
-                              (json_int_t)corpus.n, "items",
+                              (json_int_t)corpus.files.n, "items",
                               (json_int_t)items, "mb", mb, "runs", runs,
                               "stages", stages);
         json_dumpf(o, stdout, JSON_INDENT(1));
@@ -260,7 +217,7 @@ int main(int argc, char **argv)
         json_decref(o);
     } else {
         printf("%zu files, %.1f MB, %zu items; best of %d rounds\n",
-               corpus.n, mb, items, runs);
+               corpus.files.n, mb, items, runs);
         printf("%-32s %9s %11s %8s %7s\n", "stage", "seconds", "items/s",
                "MB/s", "x bare");
         for (int s = 0; s < N_STAGES; s++) {
