@@ -40,7 +40,7 @@ if [ "${FEEDSIFT_NO_ASAN:-0}" != 1 ]; then
     builds+=(build-asan)
 fi
 
-if [ "${FEEDSIFT_NO_VALGRIND:-0}" != 1 ] && [ -f scripts/valgrind_crawl.sh ]; then
+if [ "${FEEDSIFT_NO_VALGRIND:-0}" != 1 ]; then
     step "crawl under valgrind" bash scripts/valgrind_crawl.sh build
 fi
 
