@@ -85,8 +85,10 @@ int cli_config_load(const char *path)
 {
     int explicit = path != NULL;
     struct strbuf def = STRBUF_INIT;
-    if (!path)
-        path = getenv("FEEDSIFT_CONFIG"), explicit = path && *path;
+    if (!path) {
+        path = getenv("FEEDSIFT_CONFIG");
+        explicit = path && *path;
+    }
     if (!explicit) {
         const char *xdg = getenv("XDG_CONFIG_HOME");
         const char *home = getenv("HOME");
