@@ -211,6 +211,40 @@ static const char *const migrations[] = {
     "    VALUES (new.id, new.title, new.summary, new.body);"
     "END;"
     "INSERT INTO items_fts (items_fts) VALUES ('rebuild');",
+
+    /* 5: the search index is written once per transaction, not once per
+     * statement.  SQLite opens a statement savepoint for every statement
+     * whose trigger writes to a virtual table, and FTS5 (3.40) flushes
+     * its pending index at every savepoint: one tiny segment per item
+     * written, merged again and again — a third of a crawl's store time.
+     * The triggers now queue the index changes in items_fts_pending (the
+     * old values of a delete, as FTS5's external-content 'delete' needs
+     * them), and store_fts_flush() replays the queue in one statement
+     * before every commit, so a committed database never has a queue. */
+    "DROP TRIGGER items_fts_insert;"
+    "DROP TRIGGER items_fts_delete;"
+    "DROP TRIGGER items_fts_update;"
+    "CREATE TABLE items_fts_pending ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  rid INTEGER NOT NULL,"
+    "  del INTEGER NOT NULL,"           /* 1: remove these values of rid */
+    "  title TEXT, summary TEXT, body TEXT"
+    ");"
+    "CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN"
+    "  INSERT INTO items_fts_pending (rid, del, title, summary, body)"
+    "    VALUES (new.id, 0, new.title, new.summary, new.body);"
+    "END;"
+    "CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN"
+    "  INSERT INTO items_fts_pending (rid, del, title, summary, body)"
+    "    VALUES (old.id, 1, old.title, old.summary, old.body);"
+    "END;"
+    "CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary, body"
+    "  ON items BEGIN"
+    "  INSERT INTO items_fts_pending (rid, del, title, summary, body)"
+    "    VALUES (old.id, 1, old.title, old.summary, old.body);"
+    "  INSERT INTO items_fts_pending (rid, del, title, summary, body)"
+    "    VALUES (new.id, 0, new.title, new.summary, new.body);"
+    "END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -259,6 +293,10 @@ static fs_code migrate_step(struct store *st, int to, fs_error *err)
             rc = store_story_backfill(st, err); /* needs C: simhash */
         if (rc == FS_OK)
             rc = store_exec(st, pragmas, what, err);
+    }
+    if (rc == FS_OK) {
+        st->version = to; /* what the step's own writes were made under */
+        rc = store_fts_flush(st, err);
     }
     if (rc == FS_OK)
         rc = store_exec(st, "COMMIT", what, err);

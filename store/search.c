@@ -2,7 +2,10 @@
  * search.c — full-text search over title, summary and body (FTS5).
  *
  * items_fts is an external-content FTS5 table over items (schema v4),
- * kept in step by triggers, so it is right whoever writes items.  Ranking
+ * kept in step by triggers, so it is right whoever writes items: since
+ * v5 they queue each change in items_fts_pending and store_fts_flush()
+ * applies the queue once per transaction, before its commit (why: the
+ * v5 migration in schema.c).  Ranking
  * is bm25 with the title weighted above the summary and the summary above
  * the body: a story *about* a term names it in its headline.
  *
@@ -15,6 +18,41 @@
 #include "store_int.h"
 
 #include <stdlib.h>
+
+fs_code store_fts_flush(struct store *st, fs_error *err)
+{
+    if (st->version < STORE_FTS_QUEUE_MIGRATION)
+        return FS_OK; /* triggers still write items_fts directly */
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_FTS_PENDING,
+                            "SELECT EXISTS (SELECT 1 FROM items_fts_pending)",
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    int src = sqlite3_step(stmt);
+    int pending = src == SQLITE_ROW && sqlite3_column_int(stmt, 0);
+    store_stmt_done(stmt);
+    if (src != SQLITE_ROW)
+        return store_sql_error(st, src, "reading the search index queue",
+                               err);
+    if (!pending)
+        return FS_OK;
+    /* In queue order: a delete must see the values its insert indexed. */
+    rc = store_stmt(st, STMT_FTS_REPLAY,
+                    "INSERT INTO items_fts (items_fts, rowid, title, summary,"
+                    " body) SELECT CASE WHEN del THEN 'delete' END, rid,"
+                    " title, summary, body FROM items_fts_pending"
+                    " ORDER BY seq",
+                    &stmt, err);
+    if (rc == FS_OK)
+        rc = store_step_done(st, stmt, "updating the search index", err);
+    if (rc == FS_OK)
+        rc = store_stmt(st, STMT_FTS_CLEAR, "DELETE FROM items_fts_pending",
+                        &stmt, err);
+    if (rc == FS_OK)
+        rc = store_step_done(st, stmt, "updating the search index", err);
+    return rc;
+}
 
 /* title, summary, body */
 #define SEARCH_RANK "bm25(10.0, 4.0, 1.0)"

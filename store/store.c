@@ -16,6 +16,7 @@
 #include "store_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -249,6 +250,15 @@ static void store_repair_sidecar_modes(const char *path)
     }
 }
 
+/* Once per process, before SQLite initialises itself: no memory
+ * statistics, which cost a global mutex around every allocation and
+ * which feedsift never reads. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static fs_code store_open_flags(const char *path, int flags,
                                 struct store **out, fs_error *err)
 {
@@ -258,7 +268,12 @@ static fs_code store_open_flags(const char *path, int flags,
     *out = NULL;
 
     store_repair_sidecar_modes(path);
-    int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+    pthread_once(&sqlite_once, sqlite_setup);
+    /* A handle is used by one thread at a time (the crawl writes from one
+     * thread; its fetch thread never touches the store), so SQLite's
+     * per-connection mutexes are pure cost. */
+    int rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
+                             NULL);
     if (rc != SQLITE_OK) {
         fs_error_set(err, FS_EDB, "%s: cannot open database: %s", path,
                      st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
@@ -339,7 +354,9 @@ fs_code store_begin(struct store *st, fs_error *err)
 
 fs_code store_commit(struct store *st, fs_error *err)
 {
-    fs_code rc = store_exec(st, "COMMIT", "committing", err);
+    fs_code rc = store_fts_flush(st, err);
+    if (rc == FS_OK)
+        rc = store_exec(st, "COMMIT", "committing", err);
     if (rc == FS_OK)
         st->caller_txn = 0;
     return rc;
@@ -376,6 +393,8 @@ fs_code store_atomic_end(struct store *st, int own, fs_code rc,
 {
     if (own < 0)
         return rc; /* the caller's transaction: it rolls back on error */
+    if (rc == FS_OK)
+        rc = store_fts_flush(st, err);
     if (rc == FS_OK) {
         rc = store_exec(st, own ? "COMMIT" : "RELEASE store_atomic",
                         "committing", err);

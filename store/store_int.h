@@ -52,6 +52,10 @@ enum store_stmt_id {
     /* stories, search and review (story.c, search.c, review.c) */
     STMT_STORY_BY_URL,
     STMT_STORY_CANDIDATES,
+    STMT_STORY_UNSET,
+    STMT_FTS_PENDING,
+    STMT_FTS_REPLAY,
+    STMT_FTS_CLEAR,
     STMT_STORY_OF_ITEM,
     STMT_STORY_SIZE,
     STMT_STORY_BANDS_ADD,
@@ -108,7 +112,16 @@ extern int store_schema_test_limit;
 /* story.c.  The migration that adds stories and search, and the fill of
  * its columns for the items already stored (runs inside that step). */
 #define STORE_STORY_MIGRATION 4
+/* The schema version that queues search index changes (schema.c). */
 fs_code store_story_backfill(struct store *st, fs_error *err);
+
+/* search.c.  The schema version from which the items triggers queue
+ * search index changes in items_fts_pending, and the replay of that queue
+ * into items_fts (one statement; the queue is then empty).  Every commit
+ * of a write transaction calls it first (store_commit, store_atomic_end,
+ * migrations), so committed data is always searchable. */
+#define STORE_FTS_QUEUE_MIGRATION 5
+fs_code store_fts_flush(struct store *st, fs_error *err);
 
 /* Where an item goes: its URL key (canonical URL, else link, normalised;
  * NULL without either), its simhash (has_hash 0 when the text is too short

@@ -38,6 +38,8 @@
 #define STORY_MIN_AGREE 13
 #define STORY_MIN_WORDS 6
 #define STORY_WINDOW (7 * 86400)
+/* Rows read per signature band (see story_by_simhash). */
+#define STORY_BAND_CANDIDATES 64
 
 /* ---- URL keys -------------------------------------------------------- */
 
@@ -208,35 +210,50 @@ size_t store_simhash(const char *const *texts, size_t n_texts, uint64_t *out)
 {
     uint64_t *h = NULL;
     size_t n = 0, alloc = 0, distinct = 0;
-    uint64_t mins[16], seen[STORE_SIMHASH_WORDS_CAP];
+    uint64_t mins[16];
     for (int k = 0; k < 16; k++)
         mins[k] = UINT64_MAX;
     for (size_t i = 0; i < n_texts; i++)
         if (texts[i])
             collect_words(texts[i], &h, &n, &alloc);
-    /* A minimum does not care about repeats, so no sort: only the count
-     * of distinct words (wanted up to the cap) needs a look back. */
+    /* A minimum does not care about repeats: each distinct word is mixed
+     * 16 times once, found by an open-addressing set of the word hashes
+     * (a 2,000-word body has a few hundred distinct words). */
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    uint64_t *set = fs_calloc(cap, sizeof(*set));
+    int zero_seen = 0; /* 0 marks an empty slot: the word hash 0 apart */
     for (size_t i = 0; i < n; i++) {
-        if (distinct < STORE_SIMHASH_WORDS_CAP) {
-            size_t j = 0;
-            while (j < distinct && seen[j] != h[i])
-                j++;
-            if (j == distinct)
-                seen[distinct++] = h[i];
+        uint64_t w = h[i];
+        if (w == 0) {
+            if (zero_seen)
+                continue;
+            zero_seen = 1;
+        } else {
+            size_t j = (size_t)(w ^ (w >> 29)) & (cap - 1);
+            while (set[j] && set[j] != w)
+                j = (j + 1) & (cap - 1);
+            if (set[j])
+                continue;
+            set[j] = w;
         }
+        distinct++;
         for (int k = 0; k < 16; k++) {
-            uint64_t v = mix64(h[i] ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(k + 1)));
+            uint64_t v = mix64(w ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(k + 1)));
             if (v < mins[k])
                 mins[k] = v;
         }
     }
+    free(set);
     free(h);
     uint64_t v = 0;
     if (distinct)
         for (int k = 0; k < 16; k++)
             v |= (mins[k] & 15) << (4 * k);
     *out = v;
-    return distinct;
+    return distinct < STORE_SIMHASH_WORDS_CAP ? distinct
+                                              : STORE_SIMHASH_WORDS_CAP;
 }
 
 /* Equal nibbles of two signatures (0..16). */
@@ -296,29 +313,39 @@ static fs_code story_by_simhash(struct store *st, int64_t self_id,
                                 int64_t *story, fs_error *err)
 {
     sqlite3_stmt *stmt;
+    /* One backward range per band, newest first and at most
+     * STORY_BAND_CANDIDATES rows: a band that many items of the window
+     * share is made of common words (a site's boilerplate, a generated
+     * corpus's small vocabulary) and reading all of it made each item
+     * cost O(items stored); near-duplicates arrive close together, so the
+     * newest of a crowded band are the ones worth comparing. */
     fs_code rc = store_stmt(
         st, STMT_STORY_CANDIDATES,
         "SELECT item_id, simhash FROM item_simhash_bands"
-        " WHERE band IN (?1, ?2, ?3, ?4) AND at BETWEEN ?6 AND ?7"
-        " AND item_id != ?5",
+        " WHERE band = ?1 AND at BETWEEN ?3 AND ?4 AND item_id != ?2"
+        " ORDER BY at DESC LIMIT ?5",
         &stmt, err);
     if (rc != FS_OK)
         return rc;
-    for (int k = 0; k < 4; k++)
-        sqlite3_bind_int64(stmt, k + 1, band_of(simhash, k));
-    sqlite3_bind_int64(stmt, 5, self_id);
-    sqlite3_bind_int64(stmt, 6, when - STORY_WINDOW);
-    sqlite3_bind_int64(stmt, 7, when + STORY_WINDOW);
-    int best = STORY_MIN_AGREE - 1, src;
+    int best = STORY_MIN_AGREE - 1, src = SQLITE_DONE;
     int64_t best_item = 0;
-    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int agree = store_simhash_agree(
-            (uint64_t)sqlite3_column_int64(stmt, 1), (uint64_t)simhash);
-        int64_t item = sqlite3_column_int64(stmt, 0);
-        if (agree > best || (agree == best && best_item && item < best_item)) {
-            best = agree;
-            best_item = item;
+    for (int k = 0; k < 4 && src == SQLITE_DONE; k++) {
+        sqlite3_bind_int64(stmt, 1, band_of(simhash, k));
+        sqlite3_bind_int64(stmt, 2, self_id);
+        sqlite3_bind_int64(stmt, 3, when - STORY_WINDOW);
+        sqlite3_bind_int64(stmt, 4, when + STORY_WINDOW);
+        sqlite3_bind_int(stmt, 5, STORY_BAND_CANDIDATES);
+        while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+            int agree = store_simhash_agree(
+                (uint64_t)sqlite3_column_int64(stmt, 1), (uint64_t)simhash);
+            int64_t item = sqlite3_column_int64(stmt, 0);
+            if (agree > best ||
+                (agree == best && best_item && item < best_item)) {
+                best = agree;
+                best_item = item;
+            }
         }
+        sqlite3_reset(stmt);
     }
     if (src != SQLITE_DONE)
         rc = store_sql_error(st, src, "looking for near-duplicates", err);
@@ -400,11 +427,23 @@ static fs_code story_write(struct store *st, int64_t item_id,
                            int64_t when, fs_error *err)
 {
     sqlite3_stmt *stmt;
-    fs_code rc = store_stmt(st, STMT_STORY_SET,
-                            "INSERT OR REPLACE INTO item_story"
-                            " (item_id, story_id, url_key, simhash, at)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* The old row goes first, by a DELETE: the rows REPLACE deletes fire
+     * no delete trigger (SQLite runs them only with recursive_triggers),
+     * and that trigger is what drops the old signature's bands. */
+    fs_code rc = store_stmt(st, STMT_STORY_UNSET,
+                            "DELETE FROM item_story WHERE item_id = ?1",
                             &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, item_id);
+    rc = store_step_done(st, stmt, "re-placing an item in its story", err);
+    if (rc != FS_OK)
+        return rc;
+    rc = store_stmt(st, STMT_STORY_SET,
+                    "INSERT INTO item_story"
+                    " (item_id, story_id, url_key, simhash, at)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5)",
+                    &stmt, err);
     if (rc != FS_OK)
         return rc;
     sqlite3_bind_int64(stmt, 1, item_id);
@@ -413,7 +452,6 @@ static fs_code story_write(struct store *st, int64_t item_id,
     if (p->has_hash)
         sqlite3_bind_int64(stmt, 4, p->simhash);
     sqlite3_bind_int64(stmt, 5, when);
-    /* REPLACE deletes the old row first, whose trigger drops its bands. */
     rc = store_step_done(st, stmt, "placing an item in its story", err);
     if (rc == FS_OK && p->has_hash)
         rc = store_story_bands(st, item_id, p->simhash, when, 1, err);

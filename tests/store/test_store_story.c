@@ -183,6 +183,102 @@ static void test_migrate_from(int v)
     free(path);
 }
 
+static int search_count(struct store *st, const char *match)
+{
+    int n = 0;
+    struct store_search_query q = {.match = match, .since = FS_TIME_NONE,
+                                   .until = FS_TIME_NONE};
+    if (store_search(st, &q, count_search, &n, &err) != FS_OK)
+        return -1;
+    return n;
+}
+
+/* v4 -> v5: the search index, written by v4's direct triggers, is kept by
+ * v5's queue (items_fts_pending, replayed before each commit): old items
+ * stay findable, changes through store/ reach the index, and a committed
+ * database has an empty queue and a consistent index. */
+static void test_migrate_fts_queue(void)
+{
+    char *path = testdb_path("v4fts.db");
+    struct store *st = NULL;
+    store_schema_test_limit = 4;
+    fs_code rc = store_open(path, &st, &err);
+    store_schema_test_limit = 0;
+    ok(rc == FS_OK && store_schema_version(st) == 4,
+       "v4: database built at version 4");
+    store_close(st);
+    sqlite3 *raw = testdb_raw_open(path);
+    fill_old(raw, 3);
+    sqlite3_close(raw);
+
+    st = NULL;
+    rc = store_open(path, &st, &err);
+    ok(rc == FS_OK && store_schema_version(st) == store_schema_latest() &&
+       search_count(st, "oldbodyword") == 1,
+       "v4: migrated; what v4 indexed is still found");
+    if (rc != FS_OK) {
+        printf("# %s\n", err.msg);
+        free(path);
+        return;
+    }
+    rc = store_item_set_body(st, 1, STORE_BODY_OK, "Newbodyword text", NULL,
+                             NULL, &err);
+    struct store_item it = {
+        .feed_id = 2, .guid = "g9", .title = "Fresh tungsten story",
+        .summary = "Tungsten quotas", .published = 1700000500,
+        .updated = FS_TIME_NONE, .first_seen = 1700000500,
+        .body_state = STORE_BODY_NONE,
+    };
+    int64_t id = 0;
+    enum store_upsert_result r;
+    if (rc == FS_OK)
+        rc = store_item_upsert(st, &it, &id, &r, &err);
+    ok(rc == FS_OK && search_count(st, "oldbodyword") == 0 &&
+       search_count(st, "newbodyword") == 1 &&
+       search_count(st, "tungsten") == 1,
+       "v5: an updated body and a new item are searchable at once");
+
+    /* Inside one caller transaction: many changes to one item, then a
+     * rollback of another batch; the index follows what was committed. */
+    rc = store_begin(st, &err);
+    for (int k = 0; rc == FS_OK && k < 5; k++) {
+        char body[64];
+        snprintf(body, sizeof(body), "Draft%dword text", k);
+        rc = store_item_set_body(st, 1, STORE_BODY_OK, body, NULL, NULL,
+                                 &err);
+    }
+    if (rc == FS_OK)
+        rc = store_commit(st, &err);
+    if (rc == FS_OK)
+        rc = store_begin(st, &err);
+    if (rc == FS_OK)
+        rc = store_item_set_body(st, 1, STORE_BODY_OK, "Lostword text", NULL,
+                                 NULL, &err);
+    store_rollback(st);
+    ok(rc == FS_OK && search_count(st, "draft4word") == 1 &&
+       search_count(st, "draft3word") == 0 &&
+       search_count(st, "newbodyword") == 0 &&
+       search_count(st, "lostword") == 0,
+       "v5: five edits in one transaction, then a rolled-back one");
+    if (rc != FS_OK)
+        printf("# %s\n", err.msg);
+    store_close(st);
+
+    raw = testdb_raw_open(path);
+    char *msg = NULL;
+    ok(sqlite3_exec(raw,
+                    "INSERT INTO items_fts(items_fts, rank) "
+                    "VALUES ('integrity-check', 1)",
+                    NULL, NULL, &msg) == SQLITE_OK &&
+       testdb_int(raw, "SELECT count(*) FROM items_fts_pending") == 0,
+       "v5: index consistent, queue empty after commits");
+    if (msg)
+        printf("# %s\n", msg);
+    sqlite3_free(msg);
+    sqlite3_close(raw);
+    free(path);
+}
+
 /* A migration that fails leaves the database at its whole old version. */
 static void test_migration_atomic(void)
 {
@@ -276,6 +372,42 @@ static void test_simhash(void)
     const char *few[] = {"Markets wrap", NULL};
     uint64_t h;
     ok(store_simhash(few, 2, &h) < 6, "a short headline has too few words");
+
+    /* Signatures are stored: a new item only finds its near-duplicates
+     * if the function still gives what it gave when they were stored.
+     * These values come from the first implementation (which hashed every
+     * occurrence of a word; the present one hashes each distinct word
+     * once), over repeats, case, a 3rd text and non-ASCII words. */
+    const char *t1[] = {"Bank raises rates",
+                        "The central bank raised its main interest rate by a"
+                        " quarter point on Thursday, the bank said the rate"
+                        " rate rate",
+                        "body Body BODY words words again and again \xc3\xbc"
+                        "ber stra\xc3\x9f" "e"};
+    size_t d = store_simhash(t1, 3, &h);
+    if (h != 0xa338db49463cb2d2ULL)
+        printf("# signature %016llx\n", (unsigned long long)h);
+    ok(d == 16 && h == 0xa338db49463cb2d2ULL,
+       "signature unchanged from the stored ones' (16 words)");
+    d = store_simhash(few, 2, &h);
+    ok(d == 2 && h == 0x92c081ef8e4d9593ULL,
+       "short text's signature unchanged");
+    /* the count stops at the cap, the signature does not */
+    struct strbuf many = STRBUF_INIT;
+    for (int i = 0; i < 200; i++)
+        strbuf_addf(&many, "word%d word%d ", i, i % 7);
+    const char *m1[] = {many.buf, NULL};
+    uint64_t hm, hm2;
+    ok(store_simhash(m1, 1, &hm) == STORE_SIMHASH_WORDS_CAP,
+       "distinct words counted up to the cap");
+    strbuf_addstr(&many, "word199 word0 WORD5");
+    store_simhash(m1, 1, &hm2);
+    ok(hm == hm2, "repeating words leaves the signature alone");
+    strbuf_addstr(&many, " newword");
+    m1[0] = many.buf;
+    store_simhash(m1, 1, &hm2);
+    ok(store_simhash_agree(hm, hm2) >= 14, "one more word moves few MinHashes");
+    strbuf_release(&many);
 }
 
 /* ---- dedup levels through the store API -------------------------------- */
@@ -370,6 +502,40 @@ static void test_dedup(void)
        "same guid, same text: no new version");
     ok(testdb_int(raw, "SELECT count(*) FROM items") == 7,
        "seven items stored");
+
+    /* Re-placing an item (its page arrived, its text changed) leaves the
+     * bands of its current signature only: exactly four per signed item,
+     * all carrying that signature. */
+    rc = store_item_set_body(st, i3, STORE_BODY_OK,
+                             "Gallium and germanium exporters will need "
+                             "licences from next month, officials said, "
+                             "covering eight categories of chip materials",
+                             NULL, NULL, &err);
+    ok(rc == FS_OK &&
+       testdb_int(raw, "SELECT count(*) FROM item_simhash_bands b"
+                       " LEFT JOIN item_story s ON s.item_id = b.item_id"
+                       " WHERE s.simhash IS NOT b.simhash OR s.at != b.at")
+           == 0 &&
+       testdb_int(raw, "SELECT count(*) FROM item_simhash_bands") ==
+           4 * testdb_int(raw, "SELECT count(*) FROM item_story"
+                               " WHERE simhash IS NOT NULL"),
+       "re-placed items keep only their current signature's four bands");
+
+    /* A crowded band (more copies than the lookup reads per band) still
+     * puts every copy in the one story. */
+    char guid[16], link[48];
+    for (int k = 0; k < 150; k++) {
+        snprintf(guid, sizeof(guid), "w%d", k);
+        snprintf(link, sizeof(link), "https://wire%d.example/x", k);
+        put(st, b, guid, "Gallium export licences", link, wire,
+            t + 7200 + k);
+    }
+    ok(testdb_int(raw, "SELECT count(DISTINCT story_id) FROM item_story"
+                       " JOIN items ON items.id = item_id"
+                       " WHERE guid LIKE 'w%'") == 1 &&
+       testdb_int(raw, "SELECT story_id FROM item_story JOIN items"
+                       " ON items.id = item_id WHERE guid = 'w149'") == i3,
+       "150 copies of a wire story under 150 URLs: one story");
     sqlite3_close(raw);
     store_close(st);
     free(path);
@@ -381,6 +547,7 @@ int main(void)
     fs_log_set_level(FS_LOG_ERROR);
     for (int v = 1; v <= 3; v++)
         test_migrate_from(v);
+    test_migrate_fts_queue();
     test_migration_atomic();
     test_url_keys();
     test_simhash();
