@@ -238,35 +238,31 @@ static size_t alert_tags(const struct crawl *c,
     return n;
 }
 
-/* Classify and replace an item's tags; when a watched tag is among them,
- * create the story's alert in the same transaction.  Warnings (a pattern
- * that hit the match limit) are logged, never fatal. */
-fs_code crawl_classify_and_tag(struct crawl *c, int64_t item_id,
-                               const struct classify_input *in, fs_error *err)
+/* Replace an item's tags with a classification; when a watched tag is
+ * among them, create the story's alert in the same transaction.  Warnings
+ * (a pattern that hit the match limit) are logged, never fatal. */
+fs_code crawl_store_tags(struct crawl *c, int64_t item_id,
+                         const struct classification *cls, fs_error *err)
 {
-    struct classification cls = {0};
-    fs_code rc = rule_set_match(c->rules, in, &cls, err);
-    if (rc != FS_OK)
-        return rc;
-    for (size_t i = 0; i < cls.n_warnings; i++)
+    for (size_t i = 0; i < cls->n_warnings; i++)
         fs_log(FS_LOG_WARN, "item %lld: %s", (long long)item_id,
-               cls.warnings[i]);
-    size_t n = cls.n_hits ? cls.n_hits : 1;
+               cls->warnings[i]);
+    size_t n = cls->n_hits ? cls->n_hits : 1;
     struct store_tag *tags = fs_calloc(n, sizeof(*tags));
     const char **watched = fs_calloc(n, sizeof(*watched));
-    for (size_t i = 0; i < cls.n_hits; i++) {
-        tags[i].tag = cls.hits[i].tag;
-        tags[i].rule_id = cls.hits[i].rule_id;
-        tags[i].field = cls.hits[i].field;
-        tags[i].matched = cls.hits[i].matched;
-        tags[i].alert = cls.hits[i].alert;
+    for (size_t i = 0; i < cls->n_hits; i++) {
+        tags[i].tag = cls->hits[i].tag;
+        tags[i].rule_id = cls->hits[i].rule_id;
+        tags[i].field = cls->hits[i].field;
+        tags[i].matched = cls->hits[i].matched;
+        tags[i].alert = cls->hits[i].alert;
     }
     size_t added = 0;
-    rc = store_item_set_tags(c->store, item_id, tags, cls.n_hits,
-                             rule_set_version(c->rules), &added, err);
+    fs_code rc = store_item_set_tags(c->store, item_id, tags, cls->n_hits,
+                                     rule_set_version(c->rules), &added, err);
     if (rc == FS_OK)
         c->stats.tags_added += (int)added;
-    size_t n_watched = alert_tags(c, &cls, watched);
+    size_t n_watched = alert_tags(c, cls, watched);
     int created = 0;
     if (rc == FS_OK && n_watched)
         rc = store_alert_enqueue(c->store, item_id, watched, n_watched,
@@ -274,6 +270,16 @@ fs_code crawl_classify_and_tag(struct crawl *c, int64_t item_id,
     c->alerts_new += created;
     free(watched);
     free(tags);
+    return rc;
+}
+
+fs_code crawl_classify_and_tag(struct crawl *c, int64_t item_id,
+                               const struct classify_input *in, fs_error *err)
+{
+    struct classification cls = {0};
+    fs_code rc = rule_set_match(c->rules, in, &cls, err);
+    if (rc == FS_OK)
+        rc = crawl_store_tags(c, item_id, &cls, err);
     classification_release(&cls);
     return rc;
 }

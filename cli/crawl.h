@@ -18,6 +18,8 @@
 #include "fetcher.h"
 #include "store.h"
 
+#include <stdatomic.h>
+
 /* One feed of the run, as the store knew it when the run started. */
 struct crawl_feed {
     int64_t id;
@@ -52,6 +54,9 @@ struct crawl {
     int feeds_moved;          /* permanent redirects recorded */
     int feeds_gone;           /* disabled by 410 in this run */
     int fatal;                /* a store error: stop writing */
+    /* Jobs the fetch thread has queued for this one (crawl_pipe.c); the
+     * fetch thread reads it to decide who classifies (crawl_classify_here). */
+    atomic_int pipe_backlog;
     fs_error fatal_err;
     /* Group commit (cmd_crawl.c): the writes of several feeds or pages
      * share one transaction, committed once it is CRAWL_BATCH_MS old or
@@ -116,9 +121,19 @@ void crawl_progress(struct crawl *c, const char *phase, size_t done,
 /* Erase the progress line before a message on stderr, so the message
  * starts its own line; the next crawl_progress() draws it again. */
 void crawl_progress_break(struct crawl *c);
+/* Classify (rule_set_match, which may run on any thread: the rule set is
+ * shared read-only) and store the result (crawl_store_tags, calling
+ * thread only: replaces the item's tags, queues alerts). */
 fs_code crawl_classify_and_tag(struct crawl *c, int64_t item_id,
                                const struct classify_input *in,
                                fs_error *err);
+fs_code crawl_store_tags(struct crawl *c, int64_t item_id,
+                         const struct classification *cls, fs_error *err);
+/* Fetch thread: should prepare() classify this job's items itself?  Yes
+ * while jobs wait in the queue (the store thread is the slower side); no
+ * when the queue is (nearly) empty: then the store thread is waiting for
+ * work and classifies on commit, so both threads stay busy. */
+int crawl_classify_here(const struct crawl *c);
 const char *crawl_feed_name(const struct crawl *c, int64_t feed_id);
 
 #endif /* FEEDSIFT_CLI_CRAWL_H */

@@ -7,8 +7,8 @@
  * item are written together into the run's open batch (group commit,
  * crawl.h), so an item is stored whole or not at all, an interrupted run
  * loses only the pages in flight, and a crash at most the last batch.
- * Fetching and extraction run on a second thread (article_prepare, see
- * crawl_pipe.c); storing and classifying on the calling thread.
+ * Fetching, extraction and classification run on a second thread
+ * (article_prepare, see crawl_pipe.c); storing on the calling thread.
  *
  * Politeness: robots.txt is fetched once per origin per run before any
  * page of that origin (RFC 9309: 4xx = no rules, 5xx/unreachable = all
@@ -156,12 +156,31 @@ struct article_job {
     struct article art;
     char *failure;            /* NULL: art is the page's text */
     int fetched;              /* a failure of the fetch, not a refusal */
+    int classified;           /* cls (or cls_rc's error) is set */
+    fs_code cls_rc;
+    fs_error cls_err;
+    struct classification cls;
 };
 
-/* Fetch thread: extract the main text; no store access. */
+/* Classify the item from its title, summary and, when there is one, the
+ * page's text.  Any thread: the rule set is shared read-only. */
+static void article_classify(const struct crawl *c, struct article_job *j)
+{
+    const struct pending_item *p = j->p;
+    struct classify_input in = {.title = p->title,
+                                .summary = p->summary,
+                                .body = j->failure ? NULL : j->art.text,
+                                .link = p->link,
+                                .feed = crawl_feed_name(c, p->feed_id)};
+    j->classified = 1;
+    j->cls_rc = rule_set_match(c->rules, &in, &j->cls, &j->cls_err);
+}
+
+/* Fetch thread: extract the main text and classify the item; no store
+ * access. */
 static void *article_prepare(struct fetch_result *res, void *ud)
 {
-    (void)ud;
+    const struct article_ctx *ac = ud;
     struct article_job *j = fs_calloc(1, sizeof(*j));
     fs_error err = {0};
     j->p = res->request->user;
@@ -171,6 +190,8 @@ static void *article_prepare(struct fetch_result *res, void *ud)
     else if (article_extract(res->body, res->body_len, res->effective_url,
                              &j->art, &err) != FS_OK)
         j->failure = fs_asprintf("%s: %s", j->p->link, err.msg);
+    if (crawl_classify_here(ac->c))
+        article_classify(ac->c, j);
     return j;
 }
 
@@ -188,18 +209,17 @@ static void article_store(struct crawl *c, struct article_job *j)
         c->stats.articles_ok++;
     }
 
-    struct classify_input in = {.title = p->title,
-                                .summary = p->summary,
-                                .body = failure ? NULL : j->art.text,
-                                .link = p->link,
-                                .feed = crawl_feed_name(c, p->feed_id)};
-    if (crawl_batch_begin(c, &err) != FS_OK ||
+    if (!j->classified)
+        article_classify(c, j);
+    if (j->cls_rc != FS_OK)
+        err = j->cls_err;
+    if (j->cls_rc != FS_OK || crawl_batch_begin(c, &err) != FS_OK ||
         store_item_set_body(c->store, p->id,
                             failure ? STORE_BODY_FAILED : STORE_BODY_OK,
                             failure ? NULL : j->art.text,
                             failure ? NULL : j->art.canonical_url, failure,
                             &err) != FS_OK ||
-        crawl_classify_and_tag(c, p->id, &in, &err) != FS_OK) {
+        crawl_store_tags(c, p->id, &j->cls, &err) != FS_OK) {
         crawl_batch_abort(c);
         c->fatal = 1;
         c->fatal_err = err;
@@ -211,6 +231,7 @@ static void article_store(struct crawl *c, struct article_job *j)
 static void article_job_free(struct article_job *j)
 {
     article_release(&j->art);
+    classification_release(&j->cls);
     free(j->failure);
     free(j);
 }

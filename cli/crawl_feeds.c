@@ -7,10 +7,11 @@
  * time are written together into the run's open batch (group commit,
  * crawl.h): a feed is stored whole or not at all, and a crash loses at
  * most the feeds of the last batch (~250 ms), which are due again.
- * Fetching and parsing run on a second thread (feed_prepare, see
- * crawl_pipe.c); everything that writes runs on the calling thread
- * (feed_commit), in completion order.  New items with a link are stored with body_state PENDING
- * for phase 3; items without one are classified here from the feed text.
+ * Fetching, parsing and classifying run on a second thread (feed_prepare,
+ * see crawl_pipe.c); everything that writes runs on the calling thread
+ * (feed_commit), in completion order.  New items with a link are stored
+ * with body_state PENDING for phase 3; items without one (and all items
+ * with --no-articles) are classified from the feed text.
  *
  * What a check teaches the scheduler (policy in fetcher/schedule.c):
  * new items and their dates, the feed's ttl / sy:updatePeriod,
@@ -50,13 +51,25 @@ static char *plain_text(const char *html)
     return strbuf_detach(&sb, NULL);
 }
 
-/* What the fetch thread works out for each item (crawl_pipe.c): its key
- * and its title and summary as plain text. */
+/* What the fetch thread works out for each item (crawl_pipe.c): its key,
+ * its title and summary as plain text and, for an item classified from
+ * the feed text (no page to fetch), its classification. */
 struct item_text {
     char *guid;
     char *title;
     char *summary;
+    int classified;               /* cls (or cls_rc's error) is set */
+    fs_code cls_rc;
+    fs_error cls_err;
+    struct classification cls;
 };
+
+/* Is this item classified from the feed text (else from its page)? */
+static int classify_from_feed(const struct crawl *c,
+                              const struct feed_item *fi)
+{
+    return c->no_articles || !fi->link || !*fi->link;
+}
 
 static fs_code store_feed_items(struct crawl *c, const struct crawl_feed *cf,
                                 const struct feed *feed,
@@ -86,12 +99,18 @@ static fs_code store_feed_items(struct crawl *c, const struct crawl_feed *cf,
                 c->stats.items_new++;
             else
                 c->stats.items_updated++;
-            if (it.body_state == STORE_BODY_PENDING && !c->no_articles) {
+            if (!classify_from_feed(c, fi)) {
                 /* Refetch the page of an edited item: its text changed too. */
                 if (ur == STORE_ITEM_UPDATED)
                     rc = store_item_set_body(c->store, item_id,
                                              STORE_BODY_PENDING, NULL, NULL,
                                              NULL, err);
+            } else if (tx->classified) {
+                rc = tx->cls_rc;
+                if (rc != FS_OK)
+                    *err = tx->cls_err;
+                else
+                    rc = crawl_store_tags(c, item_id, &tx->cls, err);
             } else {
                 struct classify_input in = {.title = tx->title,
                                             .summary = tx->summary,
@@ -234,10 +253,14 @@ struct feed_job {
     struct item_text *texts;      /* feed.n_items */
 };
 
-/* Fetch thread: parse the feed and its items' texts; no store access. */
+/* Fetch thread: parse the feed and its items' texts and, while the store
+ * thread is behind (crawl_classify_here), classify the items that have no
+ * page to wait for; no store access.  An unchanged item's classification
+ * is thrown away by feed_store(): a feed that changed carries few of
+ * those. */
 static void *feed_prepare(struct fetch_result *res, void *ud)
 {
-    (void)ud;
+    const struct crawl *c = ud;
     struct feed_job *j = fs_calloc(1, sizeof(*j));
     j->cf = res->request->user;
     j->res = crawl_result_copy(res);
@@ -263,6 +286,7 @@ static void *feed_prepare(struct fetch_result *res, void *ud)
     }
     j->parsed = 1;
     size_t n = j->feed.n_items;
+    int classify_here = crawl_classify_here(c);
     j->texts = fs_calloc(n ? n : 1, sizeof(*j->texts));
     for (size_t i = 0; i < n; i++) {
         const struct feed_item *fi = &j->feed.items[i];
@@ -270,6 +294,16 @@ static void *feed_prepare(struct fetch_result *res, void *ud)
         j->texts[i].title = plain_text(fi->title);
         j->texts[i].summary = plain_text(fi->summary ? fi->summary
                                                      : fi->content);
+        if (classify_from_feed(c, fi) && classify_here) {
+            struct classify_input in = {.title = j->texts[i].title,
+                                        .summary = j->texts[i].summary,
+                                        .link = fi->link,
+                                        .feed = j->cf->name};
+            j->texts[i].classified = 1;
+            j->texts[i].cls_rc = rule_set_match(c->rules, &in,
+                                                &j->texts[i].cls,
+                                                &j->texts[i].cls_err);
+        }
     }
     return j;
 }
@@ -281,6 +315,7 @@ static void feed_job_free(struct feed_job *j)
             free(j->texts[i].guid);
             free(j->texts[i].title);
             free(j->texts[i].summary);
+            classification_release(&j->texts[i].cls);
         }
         feed_release(&j->feed);
     }

@@ -2,19 +2,22 @@
  * crawl_pipe.c — a crawl phase on two threads: fetch and parse on one,
  * store on the other.
  *
- * The store (SQLite, classification) takes most of a crawl's CPU and
- * must stay on one thread; downloading and parsing (libcurl, libxml2:
- * feed_parse, html_to_text, article_extract) are the rest.  So
- * crawl_fetch_pipelined() runs fetch_all() on a second thread, whose
- * callback turns each finished transfer into a self-contained job
- * (prepare: parsing included), and the calling thread takes the jobs from
- * a bounded queue and stores them (commit), in completion order.
+ * The store (SQLite) takes most of a crawl's CPU and must stay on one
+ * thread; downloading, parsing and classifying (libcurl, libxml2:
+ * feed_parse, html_to_text, article_extract; rule_set_match) are the
+ * rest.  So crawl_fetch_pipelined() runs fetch_all() on a second thread,
+ * whose callback turns each finished transfer into a self-contained job
+ * (prepare: parsing and classification included), and the calling thread
+ * takes the jobs from a bounded queue and stores them (commit), in
+ * completion order.
  *
  * Invariants:
- *  - Only the calling thread touches the store, the rules and struct
- *    crawl's counters; prepare() sees only its fetch_result and the
- *    read-only request data.  libxml2 is used by the fetch thread only
- *    while a phase runs (the store never parses).
+ *  - Only the calling thread touches the store and struct crawl's
+ *    counters; prepare() sees only its fetch_result, the read-only
+ *    request data and the crawl's read-only settings, feed list and rule
+ *    set (a rule set may be shared by threads, classifier.h).  libxml2 is
+ *    used by the fetch thread only while a phase runs (the store never
+ *    parses).
  *  - The queue holds at most PIPE_DEPTH jobs: when the store falls behind,
  *    the fetch thread waits, so memory stays bounded (a job holds one
  *    parsed feed or one extracted page).
@@ -49,6 +52,7 @@ struct pipe {
     size_t n;
     crawl_prepare_fn prepare;
     void *ud;
+    struct crawl *c;              /* its pipe_backlog mirrors count */
 };
 
 static void pipe_push(struct pipe *p, void *job)
@@ -58,6 +62,8 @@ static void pipe_push(struct pipe *p, void *job)
         pthread_cond_wait(&p->not_full, &p->lock);
     p->jobs[(p->head + p->count) % PIPE_DEPTH] = job;
     p->count++;
+    atomic_store_explicit(&p->c->pipe_backlog, (int)p->count,
+                          memory_order_relaxed);
     pthread_cond_signal(&p->not_empty);
     pthread_mutex_unlock(&p->lock);
 }
@@ -106,6 +112,8 @@ static void *pipe_pop(struct pipe *p, struct crawl *c)
         job = p->jobs[p->head];
         p->head = (p->head + 1) % PIPE_DEPTH;
         p->count--;
+        atomic_store_explicit(&c->pipe_backlog, (int)p->count,
+                              memory_order_relaxed);
         pthread_cond_signal(&p->not_full);
     }
     pthread_mutex_unlock(&p->lock);
@@ -129,6 +137,8 @@ fs_code crawl_fetch_pipelined(struct crawl *c, const struct fetch_options *opt,
     p->n = n;
     p->prepare = prepare;
     p->ud = ud;
+    p->c = c;
+    atomic_store(&c->pipe_backlog, 0);
     pthread_t th;
     fs_code rc;
     int e = pthread_create(&th, NULL, fetch_thread, p);
@@ -149,6 +159,14 @@ fs_code crawl_fetch_pipelined(struct crawl *c, const struct fetch_options *opt,
     pthread_mutex_destroy(&p->lock);
     free(p);
     return rc;
+}
+
+int crawl_classify_here(const struct crawl *c)
+{
+    /* 2: a job or two in the queue is the store thread just being busy
+     * with the previous one, not yet behind. */
+    return atomic_load_explicit(&((struct crawl *)c)->pipe_backlog,
+                                memory_order_relaxed) >= 2;
 }
 
 /* ---- owned copies of a fetch_result ------------------------------------ */
