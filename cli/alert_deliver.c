@@ -87,6 +87,9 @@ int alert_channels_option(struct alert_channels *ch, int id, const char *arg)
 
 int alert_channels_finish(struct alert_channels *ch)
 {
+    const char *ca = getenv("FEEDSIFT_CA_FILE"); /* an https webhook's CA */
+    if (!ch->fopt.ca_file && ca && *ca)
+        ch->fopt.ca_file = ca;
     const char *file = getenv("FEEDSIFT_ALERT_SECRET_FILE");
     if (ch->secret || !file || !*file)
         return 0;

@@ -50,6 +50,8 @@ static const char crawl_help[] =
     "  --max-interval DUR   and at least this often (default 6h)\n"
     "  --contact URL        contact URL or mail address put in the\n"
     "                       User-Agent (default: $FEEDSIFT_CONTACT)\n"
+    "  --ca-file FILE       trust the CAs in this PEM file for https, instead\n"
+    "                       of the system's (default: $FEEDSIFT_CA_FILE)\n"
     "  --concurrency N      transfers in flight at once (default 32)\n"
     "  --per-host N         connections per host (default 4)\n"
     "  --timeout SECONDS    whole-transfer timeout (default 60)\n"
@@ -581,7 +583,7 @@ int cmd_crawl(int argc, char **argv)
 {
     enum { O_FEEDS = 256, O_DB, O_RULES, O_CONC, O_PERHOST, O_TIMEOUT,
            O_MAXSIZE, O_NOART, O_DELAY, O_FILE, O_FORMAT, O_ALL, O_LOOP,
-           O_MININT, O_MAXINT, O_CONTACT };
+           O_MININT, O_MAXINT, O_CONTACT, O_CAFILE };
     static const struct option longopts[] = {
         {"feeds", required_argument, NULL, O_FEEDS},
         {"db", required_argument, NULL, O_DB},
@@ -591,6 +593,7 @@ int cmd_crawl(int argc, char **argv)
         {"min-interval", required_argument, NULL, O_MININT},
         {"max-interval", required_argument, NULL, O_MAXINT},
         {"contact", required_argument, NULL, O_CONTACT},
+        {"ca-file", required_argument, NULL, O_CAFILE},
         {"concurrency", required_argument, NULL, O_CONC},
         {"per-host", required_argument, NULL, O_PERHOST},
         {"timeout", required_argument, NULL, O_TIMEOUT},
@@ -608,6 +611,9 @@ int cmd_crawl(int argc, char **argv)
     struct crawl c;
     memset(&c, 0, sizeof(c));
     fetch_options_default(&c.fopt);
+    c.fopt.ca_file = getenv("FEEDSIFT_CA_FILE");
+    if (c.fopt.ca_file && !*c.fopt.ca_file)
+        c.fopt.ca_file = NULL;
     schedule_policy_default(&c.policy);
     alert_channels_init(&c.channels);
     c.article_delay_ms = 250;
@@ -639,6 +645,7 @@ int cmd_crawl(int argc, char **argv)
                 goto usage;
             break;
         case O_CONTACT: contact = optarg; break;
+        case O_CAFILE: c.fopt.ca_file = optarg; break;
         case O_CONC:
             if (parse_count("crawl", "--concurrency", optarg, 1024, &v))
                 goto usage;
@@ -711,6 +718,7 @@ int cmd_crawl(int argc, char **argv)
     char *ua = fetch_user_agent(contact);
     c.fopt.user_agent = ua;
     c.channels.fopt.user_agent = ua;
+    c.channels.fopt.ca_file = c.fopt.ca_file;
     rc = crawl_main(&c, &a);
     free(ua);
 out:

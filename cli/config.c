@@ -35,6 +35,7 @@ static const struct {
     {"feeds", "FEEDSIFT_FEEDS"},
     {"rules", "FEEDSIFT_RULES"},
     {"contact", "FEEDSIFT_CONTACT"},
+    {"ca_file", "FEEDSIFT_CA_FILE"},
     {"busy_timeout_ms", "FEEDSIFT_BUSY_TIMEOUT_MS"},
     {"alert_exec", "FEEDSIFT_ALERT_EXEC"},
     {"alert_webhook", "FEEDSIFT_ALERT_WEBHOOK"},
@@ -68,8 +69,9 @@ static int config_line(const char *path, int lineno, char *line)
     const char *env = config_env(line);
     if (!env) {
         fprintf(stderr, "feedsift: %s:%d: unknown key '%s' (known: db, "
-                        "feeds, rules, contact, busy_timeout_ms, alert_exec, "
-                        "alert_webhook, alert_secret_file, alert_timeout)\n",
+                        "feeds, rules, contact, ca_file, busy_timeout_ms, "
+                        "alert_exec, alert_webhook, alert_secret_file, "
+                        "alert_timeout)\n",
                 path, lineno, line);
         return EXIT_USAGE;
     }

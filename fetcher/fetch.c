@@ -194,6 +194,8 @@ static struct transfer *transfer_new(const struct fetch_options *opt,
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, opt->low_speed_bytes);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, opt->low_speed_seconds);
     curl_easy_setopt(e, CURLOPT_USERAGENT, ua);
+    if (opt->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, opt->ca_file);
     /* Over TLS a server may offer HTTP/2 (ALPN): then the transfers of a
      * host wait for the first connection and share it as streams.  On
      * http:// there is no HTTP/2 (no h2c), and PIPEWAIT would only make

@@ -27,6 +27,8 @@ struct fetch_options {
     long max_redirects;
     int allow_file;             /* follow file:// URLs (demo, tests) */
     const char *user_agent;     /* NULL: fetch_user_agent(NULL) */
+    const char *ca_file;        /* PEM bundle of CAs to trust for https
+                                   (CURLOPT_CAINFO); NULL: the system's */
     /* Called by fetch_all() before it waits for the network (at least
      * every 200 ms while transfers are in flight), on the caller's
      * thread; NULL: none.  The crawler commits its batch there, so a slow

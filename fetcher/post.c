@@ -48,6 +48,8 @@ fs_code fetch_post(const struct fetch_options *opt, const char *url,
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(e, CURLOPT_USERAGENT, ua);
+    if (opt->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, opt->ca_file);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opt->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opt->timeout_ms);

@@ -14,9 +14,10 @@ PACKAGES=(meson ninja-build pkg-config gcc python3
           libjansson-dev libssl-dev libvectorscan-dev)
 # What only the test suite needs (scripts/test.sh sets FEEDSIFT_SETUP_TESTS=1):
 # clang + libFuzzer for the bounded fuzz runs, valgrind for the crawl under
-# memcheck, chromium to check that `report` pages render.
+# memcheck, chromium to check that `report` pages render, nginx + openssl
+# for the live HTTP/2-over-TLS crawl test (tests/e2e/test_http2.py).
 if [ "${FEEDSIFT_SETUP_TESTS:-0}" = 1 ]; then
-    PACKAGES+=(clang libclang-rt-14-dev valgrind chromium)
+    PACKAGES+=(clang libclang-rt-14-dev valgrind chromium nginx openssl)
 fi
 
 missing=()
