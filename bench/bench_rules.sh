@@ -10,6 +10,8 @@
 # environment:
 #   MB=100        megabytes of text to generate
 #   RULES="10 100 1000"
+#   BENCH_REPS=3  passes over the corpus for feedsift and Vectorscan alone
+#                 (the fastest counts; CPU time, interleaved in chunks)
 # `ninja -C build bench-rules` runs this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -41,7 +41,10 @@ struct classify_input {
     const char *feed;
 };
 
-/* One rule that fired: its tag and the evidence that made it fire. */
+/* One rule that fired: its tag and the evidence that made it fire.  The
+ * four strings live in one allocation owned by the classification (freed
+ * by classification_release(), through `tag`): read them, copy them, but
+ * never free or realloc one of them on its own. */
 struct tag_hit {
     char *tag;             /* "rare-earths/quotas" */
     char *rule_id;
@@ -59,6 +62,7 @@ struct classification {
     struct tag_hit *hits;  /* in rule order; a tag may appear more than once
                               when several rules give it */
     size_t n_hits;
+    size_t alloc_hits;     /* capacity of hits (the matcher's own use) */
     char **warnings;       /* e.g. a pattern hit the PCRE2 match limit */
     size_t n_warnings;
 };

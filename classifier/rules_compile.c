@@ -63,8 +63,14 @@ int rule_pattern_compile(struct rule_pattern *p, int case_sensitive,
         return -1;
     }
 
-    if (jit_wanted())
-        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* may fail: fine */
+    /* JIT may fail (no JIT support, no executable memory): fine, the
+     * interpreter gives the same answers; p->jit records which one runs */
+    p->jit = 0;
+    if (jit_wanted() && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0) {
+        size_t jit_size = 0;
+        p->jit = pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jit_size) == 0
+                 && jit_size > 0;
+    }
     p->code = code;
     return 0;
 }

@@ -45,6 +45,7 @@ struct rule_pattern {
     char *source;       /* the pattern as written */
     struct rule_loc loc;
     pcre2_code *code;   /* NULL only while the rule is being built */
+    int jit;            /* code is JIT-compiled: pcre2_jit_match() */
     int weight;         /* `score` lines only: the signed weight */
     unsigned index;     /* position in the set's flat pattern list
                            (rules_prefilter.c) */
@@ -101,6 +102,15 @@ struct rule_set {
     struct rule_pattern **patterns;
     uint32_t *pattern_rule;     /* the rule of each pattern */
     size_t n_patterns;
+    /* What each rule needs from the prefilter, packed so that deciding
+     * whether a flagged rule can fire reads one short run of memory
+     * instead of the rule and its pattern arrays (rules_prefilter.c
+     * builds it, rule_possible() in rules_match.c reads it).  Rule r's run
+     * starts at need[need_off[r]]: fields, n_any, any indexes..., n_all,
+     * all indexes..., n_near, (a, b) index pairs..., n_score, threshold,
+     * (index, weight) pairs... (weights and threshold as int32). */
+    uint32_t *need;
+    uint32_t *need_off;
     /* The prefilter is the one thing attached after loading: compiling it
      * costs far more than a short command matches (about a second for the
      * shipped rules), so by default it is built once the set has matched
@@ -152,20 +162,30 @@ pcre2_match_context *rule_match_context_new(void);
  * it back.  rules_prefilter_scan() fills it for one item:
  *   possible[i] bit f: pattern i may match field f (a superset of the
  *     real matches; patterns Vectorscan cannot compile: always);
- *   start[i * RULE_FIELD_COUNT + f]: no real match of pattern i starts
- *     before this byte offset (a character boundary) of field f; only
- *     read where the possible bit is set.
+ *   bound[i * RULE_FIELD_COUNT + f].start: no real match of pattern i
+ *     starts before this byte offset (a character boundary) of field f,
+ *     and .to_max: none ends after this one; only read where the possible
+ *     bit is set.
  * acquire returns NULL without a prefilter; scan returns -1 when it
  * failed (then every pattern must be tried). */
+struct prefilter_bound {
+    uint32_t start;
+    uint32_t to_max;            /* no real match ends after this offset */
+    uint32_t to_min;            /* the smallest end of a prefilter match
+                                   (the scan's own use); all three side by
+                                   side so that a report touches one line */
+};
 struct prefilter_work {
     unsigned char *possible;
-    uint32_t *start;
+    struct prefilter_bound *bound;
     /* the rules with some possible pattern, in no order (rule_seen marks
      * them); only these can fire */
     uint32_t *cand;
     size_t n_cand;
     unsigned char *rule_seen;
     void *scratch;              /* hs_scratch_t */
+    pcre2_match_data *md;       /* for the PCRE2 confirmations: one per
+                                   workspace, not one per item */
     int cached;                 /* the set's own: give back, do not free */
 };
 void rules_prefilter_build(struct rule_set *set);
@@ -179,6 +199,10 @@ void rules_prefilter_release(const struct rule_set *set,
                              struct prefilter_work *w);
 int rules_prefilter_scan(const struct rule_set *set, struct prefilter_work *w,
                          const char *const *text, const size_t *len);
+/* The most characters (code points) a match of the pattern can span, or
+ * UINT_MAX when unbounded or not known; needs Vectorscan (else always
+ * UINT_MAX).  Exposed for tests/classifier. */
+unsigned rules_pattern_max_chars(const char *source);
 /* "vectorscan N.N.N (K of M patterns, F always run)" or "none". */
 void rules_prefilter_describe(const struct rule_set *set, struct strbuf *sb);
 

@@ -825,6 +825,8 @@ void rule_set_free(struct rule_set *set)
     free(set->files);
     free(set->patterns);
     free(set->pattern_rule);
+    free(set->need);
+    free(set->need_off);
     rules_prefilter_free(atomic_load(&set->prefilter));
     pcre2_match_context_free(set->mctx);
     free(set);

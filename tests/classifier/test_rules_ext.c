@@ -2,16 +2,20 @@
  * test_rules_ext.c — the rule language additions and the Vectorscan
  * prefilter: score/threshold rules, empty alternatives, the prefilter
  * giving exactly the plain PCRE2 loop's tags and evidence (default rules
- * on the labeled set, tricky patterns on random texts), pathological
- * patterns in both modes, `rules test` and `rules eval` as library calls.
+ * on the labeled set, tricky patterns on random texts), the width bound
+ * the prefilter starts PCRE2 from (never shorter than a real match),
+ * pathological patterns in both modes, `rules test` and `rules eval` as
+ * library calls.
  *
  * usage: test_rules_ext LABELED.jsonl
  */
 #include "tap.h"
 #include "classifier.h"
 #include "config.h"
+#include "rules_internal.h"     /* rules_pattern_max_chars, set->patterns */
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,7 +198,21 @@ static const char TRICKY_RULES[] =
     "score = -2 \\bfootball\\b\n"
     "[rule dotnl]\ntag = a/dot\nany = start.+end\n"
     "[rule anchor]\ntag = a/anchor\nfields = title\nany = ^breaking\\b\n"
-    "[rule bounded]\ntag = a/bounded\nany = \\b[a-z]{2,5}-\\d{1,3}\\b\n";
+    "[rule bounded]\ntag = a/bounded\nany = \\b[a-z]{2,5}-\\d{1,3}\\b\n"
+    /* for the start bound (PCRE2 starts max_chars characters before the
+     * first prefilter end): one character of several bytes matched by an
+     * ASCII pattern character (Kelvin sign K, long s), bounded repeats
+     * over non-ASCII letters, alternatives of different lengths, a
+     * literal "{,3}", \b next to non-ASCII letters, and a near pair whose
+     * halves occur several times (the end bound stops the search for
+     * the next one) */
+    "[rule fold]\ntag = b/fold\nany = \\bstra(ß|ss)e\\b\n"
+    "[rule kelvin]\ntag = b/kelvin\nany = \\bkm/h\\b\n"
+    "[rule rep]\ntag = b/rep\nany = \\bzz\\w{0,3}ing\\b\n"
+    "[rule alts]\ntag = b/alts\nany = \\b(é|ét|éta)ts\\b\n"
+    "[rule brace]\ntag = b/brace\nany = x{,3}y\n"
+    "[rule edge]\ntag = b/edge\ncase = sensitive\nany = \\bFed\\w?\\b\n"
+    "[rule near2]\ntag = b/near2\nnear = \\bquotas?\\b ~1 \\bsteel\\b\n";
 
 static const char *const WORDS[] = {
     "rare", "earth", "earths", "rare-earth", "the", "won", "état", "ÉTAT",
@@ -204,6 +222,9 @@ static const char *const WORDS[] = {
     "football", "start", "end", "\n", "breaking", "Breaking", "news",
     "ab-12", "xyz-999", "abcdef-1", "the the", "won won", "NATO", "Ünïcödé",
     "ÅÄÖ", "straße", "STRASSE", "ﬁsh", "’", "—", ",", ".", "a", "I",
+    "ſtraße", "STRAſSE", "\xE2\x84\xAAm/h", "km/h", "KM/H", "zzing",
+    "zzäing", "zzÄÖÜing", "zzabcding", "ééts", "étts", "éts", "x{,3}y",
+    "xxxy", "Fedé", "éFed", "Fed’", "FedX", "quota steel", "steel", "quota",
 };
 
 static unsigned long long rng = 88172645463325252ULL;
@@ -311,6 +332,105 @@ static void test_equivalence_random(void)
     }
     rule_set_free(pf);
     rule_set_free(plain);
+}
+
+/* ---- the width bound ---------------------------------------------------
+ * rules_pattern_max_chars() must never be below the length, in
+ * characters, of a real PCRE2 match: the prefilter starts PCRE2 that many
+ * characters before the first prefilter end, so a short bound would skip
+ * the real first match. */
+#ifdef FEEDSIFT_HAVE_HS
+static size_t utf8_chars(const char *s, size_t a, size_t b)
+{
+    size_t n = 0;
+    for (size_t i = a; i < b; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+#endif
+
+static void test_max_chars(void)
+{
+#ifdef FEEDSIFT_HAVE_HS
+    static const struct {
+        const char *pattern;
+        unsigned want;          /* UINT_MAX: unbounded / unknown */
+    } cases[] = {
+        {"\\bdosuti\\b", 6},
+        {"\\b(a|bc)(ing|ed|s)?\\b", 5},
+        {"\\bkm/h\\b", 4},
+        {"^breaking\\b", 8},
+        {"\\Aa\\Bb\\z", 2},
+        {"[\\b]x", 2},            /* a backspace class, not a boundary */
+        {"[]\\b]x", 2},
+        {"[[:alpha:]\\b]x", 2},
+        {"\\\\bx", 3},           /* an escaped backslash, then "bx" */
+        {"\\Q\\b$\\E", 3},         /* quoted: three literal characters */
+        {"x{,3}y", 6},              /* six literal characters in PCRE2 10.42 */
+        {"(?<=\\bthe )won\\b", 3},  /* a lookbehind is not in the span */
+        {"quo(?=ta)", 3},
+        {"\\b(\\w{3,}) \\1\\b", UINT_MAX},
+        {"\\w+", UINT_MAX},
+        {"\\((?:[^()]|(?R))*\\)", UINT_MAX},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        unsigned got = rules_pattern_max_chars(cases[i].pattern);
+        char *what = fs_asprintf("max_chars(%s) = %u (want %u)",
+                                 cases[i].pattern, got, cases[i].want);
+        ok(got == cases[i].want, what);
+        free(what);
+    }
+    /* bounds that may be generous but never short */
+    ok(rules_pattern_max_chars("é{2}") >= 2, "é{2}: at least 2");
+    ok(rules_pattern_max_chars("\\b\\p{Lu}{4}\\b") >= 4,
+       "\\p{Lu}{4}: at least 4 (or unknown)");
+
+    /* every match of every tricky pattern on random text fits its bound */
+    struct rule_set *set = load_mode(TRICKY_RULES, 0);
+    if (!ok(set != NULL, "tricky rules load"))
+        return;
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    unsigned *width = fs_calloc(set->n_patterns, sizeof(*width));
+    for (size_t i = 0; i < set->n_patterns; i++)
+        width[i] = rules_pattern_max_chars(set->patterns[i]->source);
+    size_t checked = 0, bad = 0;
+    for (int t = 0; t < 400; t++) {
+        char *text = random_text(5 + rnd(60));
+        size_t len = strlen(text);
+        for (size_t i = 0; i < set->n_patterns; i++) {
+            const struct rule_pattern *p = set->patterns[i];
+            unsigned w = width[i];
+            size_t from = 0;
+            while (from < len &&
+                   pcre2_match(p->code, (PCRE2_SPTR)text, len, from,
+                               PCRE2_NOTEMPTY, md, NULL) >= 0) {
+                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+                size_t n = utf8_chars(text, ov[0], ov[1]);
+                checked++;
+                if (w != UINT_MAX && n > w) {
+                    if (!bad++)
+                        printf("# %s matched %zu characters, bound %u: "
+                               "'%.*s'\n", p->source, n, w,
+                               (int)(ov[1] - ov[0]), text + ov[0]);
+                }
+                from = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+                while (from < len &&
+                       ((unsigned char)text[from] & 0xC0) == 0x80)
+                    from++;
+            }
+        }
+        free(text);
+    }
+    printf("# %zu matches checked against their bound\n", checked);
+    ok(checked > 1000 && bad == 0, "no match is longer than its pattern's "
+                                   "max_chars");
+    free(width);
+    pcre2_match_data_free(md);
+    rule_set_free(set);
+#else
+    ok(rules_pattern_max_chars("abc") == UINT_MAX,
+       "no Vectorscan: no width bound");
+#endif
 }
 
 static void test_equivalence_labeled(const char *labeled)
@@ -422,6 +542,47 @@ static void test_pathological(void)
         rule_set_free(set);
     }
     free(body);
+}
+
+/* The same with a bounded pattern: the prefilter's start bound makes the
+ * confirmation short, so it goes to the PCRE2 interpreter first; the
+ * interpreter hits the match limit, the JIT retry hits it too, and both
+ * modes report it the same way (lookahead (?=c) fails after every one of
+ * the ~10^8 ways to split the a's; the prefilter ignores lookaheads, so
+ * it does let PCRE2 run). */
+static void test_pathological_bounded(void)
+{
+    static const char RULES[] =
+        "[rule evil]\ntag = evil\nfields = body\nany = (a|aa){1,40}(?=c)b\n"
+        "[rule good]\ntag = good\nfields = body\nany = \\bxyz\\b\n";
+    char body[128];
+    memset(body, 'a', 60);
+    memcpy(body + 60, "b xyz", 6);
+    char *res[2] = {NULL, NULL};
+    for (int mode = 1; mode >= 0; mode--) {
+        struct rule_set *set = load_mode(RULES, mode);
+        struct classify_input in = {NULL, NULL, body, NULL, NULL};
+        struct classification c;
+        fs_error err;
+        rule_set_match(set, &in, &c, &err);
+        char *what = fs_asprintf("%s: bounded (a|aa){1,40}(?=c)b is reported "
+                                 "as hitting a limit, the other rule fires",
+                                 mode ? "prefilter" : "plain loop");
+        ok(c.n_hits == 1 && !strcmp(c.hits[0].tag, "good") &&
+               c.n_warnings == 1 && strstr(c.warnings[0], "rule evil") &&
+               strstr(c.warnings[0], "limit"), what);
+        if (c.n_warnings)
+            printf("# %s\n", c.warnings[0]);
+        res[mode] = fs_asprintf("%zu hits, %zu warnings: %s", c.n_hits,
+                                c.n_warnings,
+                                c.n_warnings ? c.warnings[0] : "");
+        free(what);
+        classification_release(&c);
+        rule_set_free(set);
+    }
+    is_str(res[1], res[0], "bounded pathological: same outcome in both modes");
+    free(res[0]);
+    free(res[1]);
 }
 
 /* Four threads share one prefiltered set (one gets the cached workspace,
@@ -547,8 +708,10 @@ int main(int argc, char **argv)
     test_score();
     test_empty_alternatives();
     test_equivalence_random();
+    test_max_chars();
     test_equivalence_labeled(argv[1]);
     test_pathological();
+    test_pathological_bounded();
     test_lazy();
     test_threads();
     test_examples_and_eval();
