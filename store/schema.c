@@ -245,6 +245,36 @@ static const char *const migrations[] = {
     "  INSERT INTO items_fts_pending (rid, del, title, summary, body)"
     "    VALUES (new.id, 0, new.title, new.summary, new.body);"
     "END;",
+
+    /* 6: the near-duplicate bands keyed by the week of the item's time
+     * first (why: STORY_BAND_WEEK in story.c).  Only the rows of each
+     * item's current signature are copied: up to v5, re-placing an item
+     * (INSERT OR REPLACE, which fires no delete trigger) left the bands
+     * of its previous signature behind. */
+    "CREATE TABLE item_simhash_bands_v6 ("
+    "  week INTEGER NOT NULL,"          /* at / 604800 (story.c) */
+    "  band INTEGER NOT NULL,"          /* 65536 * k + bits 16k..16k+15 */
+    "  at INTEGER NOT NULL,"            /* item_story.at */
+    "  item_id INTEGER NOT NULL,"
+    "  simhash INTEGER NOT NULL,"
+    "  PRIMARY KEY (week, band, at, item_id)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO item_simhash_bands_v6 (week, band, at, item_id, simhash)"
+    "  SELECT b.at / 604800, b.band, b.at, b.item_id, b.simhash"
+    "  FROM item_simhash_bands b JOIN item_story s"
+    "    ON s.item_id = b.item_id AND s.simhash = b.simhash AND s.at = b.at;"
+    "DROP TRIGGER item_story_bands_delete;"
+    "DROP TABLE item_simhash_bands;"
+    "ALTER TABLE item_simhash_bands_v6 RENAME TO item_simhash_bands;"
+    "CREATE TRIGGER item_story_bands_delete AFTER DELETE ON item_story"
+    "  WHEN old.simhash IS NOT NULL BEGIN"
+    "  DELETE FROM item_simhash_bands WHERE week = old.at / 604800"
+    "  AND item_id = old.item_id AND at = old.at"
+    "  AND band IN (old.simhash & 65535,"
+    "    65536 + ((old.simhash >> 16) & 65535),"
+    "    131072 + ((old.simhash >> 32) & 65535),"
+    "    196608 + ((old.simhash >> 48) & 65535));"
+    "END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -274,8 +304,14 @@ static fs_code read_version(struct store *st, int *out, fs_error *err)
     return FS_OK;
 }
 
-/* Apply step `to` (1-based) if the database is still at version to-1. */
-static fs_code migrate_step(struct store *st, int to, fs_error *err)
+/* Apply step `to` (1-based) if the database is still at version to-1.
+ * The last step of an open (to == target) also places the items that
+ * have no story yet: that needs C (URL keys, signatures) and so the
+ * tables as this build writes them, which only the last step has.  Items
+ * stored before stories existed (v1-v3) are placed there, and so are
+ * those of a database whose migration stopped between the steps. */
+static fs_code migrate_step(struct store *st, int to, int target,
+                            fs_error *err)
 {
     char what[64], pragmas[128];
     snprintf(what, sizeof(what), "migrating the schema to version %d", to);
@@ -289,8 +325,8 @@ static fs_code migrate_step(struct store *st, int to, fs_error *err)
                  "PRAGMA application_id = %d; PRAGMA user_version = %d;",
                  STORE_APPLICATION_ID, to);
         rc = store_exec(st, migrations[to - 1], what, err);
-        if (rc == FS_OK && to == STORE_STORY_MIGRATION)
-            rc = store_story_backfill(st, err); /* needs C: simhash */
+        if (rc == FS_OK && to == target && to >= STORE_STORY_MIGRATION)
+            rc = store_story_backfill(st, err);
         if (rc == FS_OK)
             rc = store_exec(st, pragmas, what, err);
     }
@@ -316,7 +352,7 @@ fs_code store_schema_migrate(struct store *st, fs_error *err)
     int target = store_schema_test_limit > 0 ? store_schema_test_limit
                                               : N_MIGRATIONS;
     for (int to = version + 1; rc == FS_OK && to <= target; to++)
-        rc = migrate_step(st, to, err);
+        rc = migrate_step(st, to, target, err);
     if (rc == FS_OK)
         rc = read_version(st, &st->version, err);
     if (rc == FS_OK && st->version < target)

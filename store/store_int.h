@@ -110,7 +110,8 @@ fs_code store_schema_migrate(struct store *st, fs_error *err);
 extern int store_schema_test_limit;
 
 /* story.c.  The migration that adds stories and search, and the fill of
- * its columns for the items already stored (runs inside that step). */
+ * item_story for the items that have no story (run by the last migration
+ * step of an open, with this build's tables: schema.c). */
 #define STORE_STORY_MIGRATION 4
 /* The schema version that queues search index changes (schema.c). */
 fs_code store_story_backfill(struct store *st, fs_error *err);
@@ -143,6 +144,8 @@ fs_code store_story_find(struct store *st, int64_t self_id,
 void story_place_release(struct story_place *p);
 /* Index the signature bands of an item (after its row is written, at =
  * item_story.at), or drop them. */
+/* The week an item time's band rows are filed under (schema v6). */
+int64_t store_story_week(int64_t at);
 fs_code store_story_bands(struct store *st, int64_t item_id, int64_t simhash,
                           int64_t at, int add, fs_error *err);
 /* Place a new item (just inserted with id item_id; when = its time). */

@@ -279,6 +279,87 @@ static void test_migrate_fts_queue(void)
     free(path);
 }
 
+/* v5 -> v6: the bands move to the week-keyed table; only each item's
+ * current signature comes along (v5 left a re-placed item's old bands
+ * behind), and near-duplicate lookups work on the moved rows. */
+static void test_migrate_bands(void)
+{
+    char *path = testdb_path("v5bands.db");
+    struct store *st = NULL;
+    store_schema_test_limit = 5;
+    fs_code rc = store_open(path, &st, &err);
+    store_schema_test_limit = 0;
+    ok(rc == FS_OK && store_schema_version(st) == 5,
+       "v5: database built at version 5");
+    store_close(st);
+    const char *wire =
+        "Officials confirmed the new export licensing regime for gallium "
+        "and germanium products will take effect next month covering "
+        "eight categories of materials used in chip making";
+    uint64_t h = 0;
+    const char *texts[] = {"Gallium export licences", wire};
+    store_simhash(texts, 2, &h);
+    sqlite3 *raw = testdb_raw_open(path);
+    fill_old(raw, 3);
+    char sql[1024];
+    /* item 1 placed with its current signature h, plus one stale band
+     * row of an earlier signature (h ^ 0xffff: another band 0 value) */
+    snprintf(sql, sizeof(sql),
+             "UPDATE items SET title = 'Gallium export licences',"
+             " summary = '%s', published = 1700000000 WHERE id = 1;"
+             "INSERT INTO item_story (item_id, story_id, url_key, simhash, at)"
+             " VALUES (1, 1, 'news.example/q', %lld, 1700000000);"
+             "INSERT INTO item_simhash_bands (band, at, item_id, simhash)"
+             " VALUES (%lld, 1700000000, 1, %lld), (%lld, 1700000000, 1, %lld),"
+             " (%lld, 1700000000, 1, %lld), (%lld, 1700000000, 1, %lld),"
+             " (%lld, 1700000000, 1, %lld);",
+             wire, (long long)h,
+             (long long)(h & 0xffff), (long long)h,
+             (long long)(65536 + ((h >> 16) & 0xffff)), (long long)h,
+             (long long)(131072 + ((h >> 32) & 0xffff)), (long long)h,
+             (long long)(196608 + ((h >> 48) & 0xffff)), (long long)h,
+             (long long)((h ^ 0xffff) & 0xffff), (long long)(h ^ 0xffff));
+    testdb_exec(raw, sql);
+    sqlite3_close(raw);
+
+    st = NULL;
+    rc = store_open(path, &st, &err);
+    raw = testdb_raw_open(path);
+    ok(rc == FS_OK && store_schema_version(st) == store_schema_latest() &&
+       testdb_int(raw, "SELECT count(*) FROM item_simhash_bands"
+                       " WHERE item_id = 1") == 4 &&
+       testdb_int(raw, "SELECT count(*) FROM item_simhash_bands"
+                       " WHERE week = 1700000000 / 604800 AND item_id = 1"
+                       " AND simhash = (SELECT simhash FROM item_story"
+                       " WHERE item_id = 1)") == 4,
+       "v6: the current signature's four bands moved, the stale one gone");
+    if (rc != FS_OK)
+        printf("# %s\n", err.msg);
+    /* items 2 and 3 of the old data got stories at the last step */
+    ok(testdb_int(raw, "SELECT count(*) FROM item_story") == 3,
+       "v6: the old items without a story were placed");
+    struct store_item it = {
+        .feed_id = 2, .guid = "dup", .title = "Gallium export licences",
+        .link = "https://elsewhere.example/x", .summary = wire,
+        .published = 1700000000 + 3 * 86400, .updated = FS_TIME_NONE,
+        .first_seen = 1700000000 + 3 * 86400,
+        .body_state = STORE_BODY_PENDING,
+    };
+    int64_t id = 0;
+    enum store_upsert_result r;
+    if (rc == FS_OK)
+        rc = store_item_upsert(st, &it, &id, &r, &err);
+    char q[96];
+    snprintf(q, sizeof(q),
+             "SELECT story_id FROM item_story WHERE item_id = %lld",
+             (long long)id);
+    ok(rc == FS_OK && testdb_int(raw, q) == 1,
+       "v6: a near-duplicate three days later, in the next week, joins");
+    sqlite3_close(raw);
+    store_close(st);
+    free(path);
+}
+
 /* A migration that fails leaves the database at its whole old version. */
 static void test_migration_atomic(void)
 {
@@ -548,6 +629,7 @@ int main(void)
     for (int v = 1; v <= 3; v++)
         test_migrate_from(v);
     test_migrate_fts_queue();
+    test_migrate_bands();
     test_migration_atomic();
     test_url_keys();
     test_simhash();
