@@ -8,7 +8,10 @@
  * then times, over all pages:
  *   bare     htmlReadMemory + xmlFreeDoc with the options article_extract
  *            gives libxml2 (recover, no network, errors silenced, compact
- *            text nodes): the floor of any libxml2-based extractor;
+ *            text nodes): a plain libxml2 parse of the whole page.
+ *            (article_extract itself parses the page without script and
+ *            style bodies and builds no nodes for what it never reads,
+ *            see parser/extract.c);
  *   extract  article_extract + article_release: charset sniffing, the
  *            parse, metadata, main-text scoring and cleaning.
  * Each round runs both stages on one page after the other (so both see
@@ -28,7 +31,8 @@
 #include <string.h>
 #include <time.h>
 
-/* The libxml2 call article_extract makes (parser/extract.c, parse_html). */
+/* A plain libxml2 parse with article_extract's options (parser/extract.c,
+ * extract_parse_html). */
 static void bench_bare(const struct strbuf *page)
 {
     htmlDocPtr doc = htmlReadMemory(

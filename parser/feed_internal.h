@@ -48,6 +48,12 @@ const char *feed_decode(const char *data, size_t len,
                         int *trusted, struct feed *feed,
                         struct strbuf *scratch, size_t *out_len);
 
+/* The document text for the push parser (see feed_cdata.c): runs of
+ * character data holding only predefined or character references become
+ * CDATA sections of the same characters.  Returns 1 with the new text in
+ * out, or 0 (out empty) when the text is best parsed as it is. */
+int feed_cdata_rewrite(const char *text, size_t len, struct strbuf *out);
+
 /* A string as the public structs hold it: valid UTF-8, C1 controls read
  * as the Windows-1252 characters they almost always are.  malloc'd. */
 char *feed_clean_string(const char *s, size_t len);
