@@ -44,6 +44,11 @@ int store_schema_version(const struct store *st);
 #define STORE_BUSY_TIMEOUT_MS 5000
 void store_set_busy_timeout(struct store *st, int ms);
 
+/* The connection settings store_open() applies after switching to WAL
+ * (SQL: PRAGMA statements).  For benchmarks that compare store/ with a
+ * bare SQLite connection, which must run with the same settings. */
+const char *store_connection_pragmas(void);
+
 /* store_begin() takes the write lock at once (BEGIN IMMEDIATE); no
  * nesting.  After a failed store_commit() call store_rollback(), which is
  * always safe to call (no-op outside a transaction).  Every other store
