@@ -17,6 +17,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "classifier.h"
@@ -114,12 +115,17 @@ struct rule_set {
     /* The prefilter is the one thing attached after loading: compiling it
      * costs far more than a short command matches (about a second for the
      * shipped rules), so by default it is built once the set has matched
-     * RULES_PREFILTER_AFTER bytes, by whichever caller crosses that line
-     * (claimed with an atomic flag, published with release order). */
+     * RULES_PREFILTER_AFTER bytes: the caller that crosses that line
+     * (claimed with an atomic flag) starts a thread that compiles it and
+     * publishes it with release order, and every caller goes on with the
+     * plain loop until then (a crawl's threads would otherwise stall for
+     * the whole compile).  rule_set_free() joins that thread. */
     _Atomic(struct rule_prefilter *) prefilter;
     int prefilter_lazy;         /* build on the way (0: never / done) */
     atomic_flag prefilter_claimed;
     atomic_size_t bytes_matched;
+    pthread_t prefilter_thread;
+    int prefilter_thread_started; /* by the claimer; read once freed */
 };
 #define RULES_PREFILTER_AFTER (8u * 1024 * 1024)
 
@@ -190,9 +196,12 @@ struct prefilter_work {
 };
 void rules_prefilter_build(struct rule_set *set);
 /* The prefilter if it is built (acquire load), else NULL; after `bytes`
- * more bytes of text, builds it when it is due. */
+ * more bytes of text, starts building it on a thread of its own when it
+ * is due. */
 struct rule_prefilter *rules_prefilter_get(const struct rule_set *set,
                                            size_t bytes);
+/* Wait for that thread, if one was started (rule_set_free, first). */
+void rules_prefilter_join(struct rule_set *set);
 void rules_prefilter_free(struct rule_prefilter *pf);
 struct prefilter_work *rules_prefilter_acquire(const struct rule_set *set);
 void rules_prefilter_release(const struct rule_set *set,

@@ -817,6 +817,7 @@ void rule_set_free(struct rule_set *set)
 {
     if (!set)
         return;
+    rules_prefilter_join(set); /* a lazy build still reads the patterns */
     for (size_t i = 0; i < set->n_rules; i++)
         rule_release(&set->rules[i]);
     free(set->rules);

@@ -299,6 +299,15 @@ void rules_prefilter_build(struct rule_set *set)
     set->prefilter_lazy = 1;
 }
 
+/* The lazy build's thread: compile, then publish for every matcher. */
+static void *prefilter_builder(void *arg)
+{
+    struct rule_set *set = arg;
+    struct rule_prefilter *pf = compile_prefilter(set);
+    atomic_store_explicit(&set->prefilter, pf, memory_order_release);
+    return NULL;
+}
+
 struct rule_prefilter *rules_prefilter_get(const struct rule_set *set,
                                            size_t bytes)
 {
@@ -311,9 +320,22 @@ struct rule_prefilter *rules_prefilter_get(const struct rule_set *set,
     if (seen < RULES_PREFILTER_AFTER ||
         atomic_flag_test_and_set(&mset->prefilter_claimed))
         return NULL; /* not due, or another caller is building it */
-    pf = compile_prefilter(set);
+    if (pthread_create(&mset->prefilter_thread, NULL, prefilter_builder,
+                       mset) == 0) {
+        mset->prefilter_thread_started = 1;
+        return NULL; /* the plain loop until it is published */
+    }
+    pf = compile_prefilter(set); /* no thread to be had: build it here */
     atomic_store_explicit(&mset->prefilter, pf, memory_order_release);
     return pf;
+}
+
+void rules_prefilter_join(struct rule_set *set)
+{
+    if (set->prefilter_thread_started) {
+        pthread_join(set->prefilter_thread, NULL);
+        set->prefilter_thread_started = 0;
+    }
 }
 
 static struct rule_prefilter *compile_prefilter(const struct rule_set *set)
@@ -605,6 +627,11 @@ struct rule_prefilter *rules_prefilter_get(const struct rule_set *set,
     (void)set;
     (void)bytes;
     return NULL;
+}
+
+void rules_prefilter_join(struct rule_set *set)
+{
+    (void)set;
 }
 
 void rules_prefilter_free(struct rule_prefilter *pf)
