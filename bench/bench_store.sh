@@ -7,8 +7,13 @@
 # usage: bench/bench_store.sh [BENCH_STORE_EXE] [N]
 # environment:
 #   N=100000         items (3-4 KB each); the issue's full run is 1000000
-#                    (about 4 GB of database, twice, in DIR)
-#   DIR=$TMPDIR      where the scratch databases go (removed at the end)
+#                    (about 7 GB of database, twice, in DIR; ~65 min)
+#   DIR=$TMPDIR      where the scratch databases go (removed at the end;
+#                    give each run its own)
+#   BENCH_PROGRESS=K running insert figures every K items (default
+#                    100000 for runs of 200000 or more)
+#   FTS_OPTIONS=0    skip the FTS5 option table; FTS_OPTIONS_N=K measures
+#                    it on the first K rows (default all, at most 100000)
 # `ninja -C build bench-store` runs this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
