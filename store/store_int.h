@@ -59,7 +59,6 @@ enum store_stmt_id {
     STMT_STORY_OF_ITEM,
     STMT_STORY_SIZE,
     STMT_STORY_BANDS_ADD,
-    STMT_STORY_BANDS_DEL,
     STMT_STORY_ITEM_TEXT,
     STMT_STORY_SET,
     STMT_ITEM_VERSION_SAVE,
@@ -142,12 +141,6 @@ fs_code store_story_find(struct store *st, int64_t self_id,
                          const char *body, int64_t when,
                          struct story_place *out, fs_error *err);
 void story_place_release(struct story_place *p);
-/* Index the signature bands of an item (after its row is written, at =
- * item_story.at), or drop them. */
-/* The week an item time's band rows are filed under (schema v6). */
-int64_t store_story_week(int64_t at);
-fs_code store_story_bands(struct store *st, int64_t item_id, int64_t simhash,
-                          int64_t at, int add, fs_error *err);
 /* Place a new item (just inserted with id item_id; when = its time). */
 fs_code store_story_place_new(struct store *st, int64_t item_id,
                               const struct store_item *it, int64_t when,

@@ -305,7 +305,8 @@ int store_simhash_agree(uint64_t a, uint64_t b)
     return same;
 }
 
-int64_t store_story_week(int64_t at)
+/* The week an item time's band rows are filed under (schema v6). */
+static int64_t story_week(int64_t at)
 {
     /* C and SQLite both truncate toward zero, so this is exactly the
      * `at / 604800` of the migration and the delete trigger (schema.c);
@@ -378,8 +379,8 @@ static fs_code story_by_simhash(struct store *st, int64_t self_id,
     int best = STORY_MIN_AGREE - 1, src = SQLITE_DONE;
     int64_t best_item = 0;
     int64_t from = when - STORY_WINDOW, to = when + STORY_WINDOW;
-    for (int64_t week = store_story_week(to);
-         week >= store_story_week(from) && src == SQLITE_DONE; week--)
+    for (int64_t week = story_week(to);
+         week >= story_week(from) && src == SQLITE_DONE; week--)
     for (int k = 0; k < 4 && src == SQLITE_DONE; k++) {
         sqlite3_bind_int64(stmt, 1, band_of(simhash, k));
         sqlite3_bind_int64(stmt, 2, self_id);
@@ -449,49 +450,52 @@ fs_code store_story_find(struct store *st, int64_t self_id,
     return rc;
 }
 
-fs_code store_story_bands(struct store *st, int64_t item_id, int64_t simhash,
-                          int64_t at, int add, fs_error *err)
+/* Index the four signature bands of an item (after its item_story row is
+ * written; at = item_story.at).  The delete trigger on item_story drops
+ * them with the row. */
+static fs_code story_bands_add(struct store *st, int64_t item_id,
+                               int64_t simhash, int64_t at, fs_error *err)
 {
     sqlite3_stmt *stmt;
-    fs_code rc = store_stmt(st, add ? STMT_STORY_BANDS_ADD
-                                    : STMT_STORY_BANDS_DEL,
-                            add ? "INSERT OR IGNORE INTO item_simhash_bands"
-                                  " (week, band, at, item_id, simhash)"
-                                  " VALUES (?5, ?1, ?3, ?2, ?4)"
-                                : "DELETE FROM item_simhash_bands"
-                                  " WHERE week = ?5 AND band = ?1"
-                                  " AND at = ?3 AND item_id = ?2",
+    fs_code rc = store_stmt(st, STMT_STORY_BANDS_ADD,
+                            "INSERT OR IGNORE INTO item_simhash_bands"
+                            " (week, band, at, item_id, simhash)"
+                            " VALUES (?5, ?1, ?3, ?2, ?4)",
                             &stmt, err);
     for (int k = 0; rc == FS_OK && k < 4; k++) {
         sqlite3_bind_int64(stmt, 1, band_of(simhash, k));
         sqlite3_bind_int64(stmt, 2, item_id);
         sqlite3_bind_int64(stmt, 3, at);
-        sqlite3_bind_int64(stmt, 5, store_story_week(at));
-        if (add)
-            sqlite3_bind_int64(stmt, 4, simhash);
+        sqlite3_bind_int64(stmt, 4, simhash);
+        sqlite3_bind_int64(stmt, 5, story_week(at));
         rc = store_step_done(st, stmt, "indexing a story hash", err);
     }
     return rc;
 }
 
-/* Write the item_story row (insert or replace) and its bands. */
+/* Write the item_story row and its bands; `placed`: the item has a row
+ * already, which goes first. */
 static fs_code story_write(struct store *st, int64_t item_id,
                            const struct story_place *p, int64_t story_id,
-                           int64_t when, fs_error *err)
+                           int64_t when, int placed, fs_error *err)
 {
     sqlite3_stmt *stmt;
-    /* The old row goes first, by a DELETE: the rows REPLACE deletes fire
-     * no delete trigger (SQLite runs them only with recursive_triggers),
-     * and that trigger is what drops the old signature's bands. */
-    fs_code rc = store_stmt(st, STMT_STORY_UNSET,
-                            "DELETE FROM item_story WHERE item_id = ?1",
-                            &stmt, err);
-    if (rc != FS_OK)
-        return rc;
-    sqlite3_bind_int64(stmt, 1, item_id);
-    rc = store_step_done(st, stmt, "re-placing an item in its story", err);
-    if (rc != FS_OK)
-        return rc;
+    fs_code rc;
+    if (placed) {
+        /* By a DELETE: the rows REPLACE deletes fire no delete trigger
+         * (SQLite runs them only with recursive_triggers), and that
+         * trigger is what drops the old signature's bands. */
+        rc = store_stmt(st, STMT_STORY_UNSET,
+                        "DELETE FROM item_story WHERE item_id = ?1", &stmt,
+                        err);
+        if (rc != FS_OK)
+            return rc;
+        sqlite3_bind_int64(stmt, 1, item_id);
+        rc = store_step_done(st, stmt, "re-placing an item in its story",
+                             err);
+        if (rc != FS_OK)
+            return rc;
+    }
     rc = store_stmt(st, STMT_STORY_SET,
                     "INSERT INTO item_story"
                     " (item_id, story_id, url_key, simhash, at)"
@@ -507,7 +511,7 @@ static fs_code story_write(struct store *st, int64_t item_id,
     sqlite3_bind_int64(stmt, 5, when);
     rc = store_step_done(st, stmt, "placing an item in its story", err);
     if (rc == FS_OK && p->has_hash)
-        rc = store_story_bands(st, item_id, p->simhash, when, 1, err);
+        rc = story_bands_add(st, item_id, p->simhash, when, err);
     return rc;
 }
 
@@ -522,7 +526,7 @@ fs_code store_story_place_new(struct store *st, int64_t item_id,
                                   err);
     if (rc == FS_OK)
         rc = story_write(st, item_id, &p, p.story_id ? p.story_id : item_id,
-                         when, err);
+                         when, 0, err);
     story_place_release(&p);
     return rc;
 }
@@ -615,7 +619,8 @@ fs_code store_story_replace(struct store *st, int64_t item_id, fs_error *err)
     else if (p.story_id)
         story = p.story_id;            /* alone: join what it duplicates */
     if (rc == FS_OK)
-        rc = story_write(st, item_id, &p, story, t.when, err);
+        rc = story_write(st, item_id, &p, story, t.when, t.story_id != 0,
+                         err);
     story_place_release(&p);
     item_text_release(&t);
     return rc;
