@@ -243,7 +243,7 @@ static size_t alert_tags(const struct crawl *c,
 /* Replace an item's tags with a classification; when a watched tag is
  * among them, create the story's alert in the same transaction.  Warnings
  * (a pattern that hit the match limit) are logged, never fatal. */
-fs_code crawl_store_tags(struct crawl *c, int64_t item_id,
+static fs_code store_tags(struct crawl *c, int64_t item_id,
                          const struct classification *cls, fs_error *err)
 {
     for (size_t i = 0; i < cls->n_warnings; i++)
@@ -275,15 +275,29 @@ fs_code crawl_store_tags(struct crawl *c, int64_t item_id,
     return rc;
 }
 
-fs_code crawl_classify_and_tag(struct crawl *c, int64_t item_id,
-                               const struct classify_input *in, fs_error *err)
+void crawl_verdict_make(const struct crawl *c, const struct classify_input *in,
+                        struct crawl_verdict *v)
 {
-    struct classification cls = {0};
-    fs_code rc = rule_set_match(c->rules, in, &cls, err);
-    if (rc == FS_OK)
-        rc = crawl_store_tags(c, item_id, &cls, err);
-    classification_release(&cls);
-    return rc;
+    v->done = 1;
+    v->rc = rule_set_match(c->rules, in, &v->cls, &v->err);
+}
+
+fs_code crawl_verdict_store(struct crawl *c, int64_t item_id,
+                            const struct classify_input *in,
+                            struct crawl_verdict *v, fs_error *err)
+{
+    if (!v->done)
+        crawl_verdict_make(c, in, v);
+    if (v->rc != FS_OK) {
+        *err = v->err;
+        return v->rc;
+    }
+    return store_tags(c, item_id, &v->cls, err);
+}
+
+void crawl_verdict_release(struct crawl_verdict *v)
+{
+    classification_release(&v->cls);
 }
 
 /* ---- setup ----------------------------------------------------------- */

@@ -121,14 +121,24 @@ void crawl_progress(struct crawl *c, const char *phase, size_t done,
 /* Erase the progress line before a message on stderr, so the message
  * starts its own line; the next crawl_progress() draws it again. */
 void crawl_progress_break(struct crawl *c);
-/* Classify (rule_set_match, which may run on any thread: the rule set is
- * shared read-only) and store the result (crawl_store_tags, calling
- * thread only: replaces the item's tags, queues alerts). */
-fs_code crawl_classify_and_tag(struct crawl *c, int64_t item_id,
-                               const struct classify_input *in,
-                               fs_error *err);
-fs_code crawl_store_tags(struct crawl *c, int64_t item_id,
-                         const struct classification *cls, fs_error *err);
+/* An item's classification, made ahead on the fetch thread or not yet
+ * (done 0): a job carries one from prepare() to commit(). */
+struct crawl_verdict {
+    int done;
+    fs_code rc;               /* rule_set_match()'s result, err its error */
+    fs_error err;
+    struct classification cls;
+};
+/* Classify into v (rule_set_match: any thread, the rule set is shared
+ * read-only). */
+void crawl_verdict_make(const struct crawl *c, const struct classify_input *in,
+                        struct crawl_verdict *v);
+/* Calling thread: classify now unless v is done, then replace the item's
+ * tags and queue its alerts. */
+fs_code crawl_verdict_store(struct crawl *c, int64_t item_id,
+                            const struct classify_input *in,
+                            struct crawl_verdict *v, fs_error *err);
+void crawl_verdict_release(struct crawl_verdict *v);
 /* Fetch thread: should prepare() classify this job's items itself?  Yes
  * while jobs wait in the queue (the store thread is the slower side); no
  * when the queue is (nearly) empty: then the store thread is waiting for

@@ -156,24 +156,20 @@ struct article_job {
     struct article art;
     char *failure;            /* NULL: art is the page's text */
     int fetched;              /* a failure of the fetch, not a refusal */
-    int classified;           /* cls (or cls_rc's error) is set */
-    fs_code cls_rc;
-    fs_error cls_err;
-    struct classification cls;
+    struct crawl_verdict verdict;
 };
 
-/* Classify the item from its title, summary and, when there is one, the
- * page's text.  Any thread: the rule set is shared read-only. */
-static void article_classify(const struct crawl *c, struct article_job *j)
+/* What the item is classified from: title, summary and, when there is
+ * one, the page's text. */
+static struct classify_input article_input(const struct crawl *c,
+                                           const struct article_job *j)
 {
     const struct pending_item *p = j->p;
-    struct classify_input in = {.title = p->title,
-                                .summary = p->summary,
-                                .body = j->failure ? NULL : j->art.text,
-                                .link = p->link,
-                                .feed = crawl_feed_name(c, p->feed_id)};
-    j->classified = 1;
-    j->cls_rc = rule_set_match(c->rules, &in, &j->cls, &j->cls_err);
+    return (struct classify_input){.title = p->title,
+                                   .summary = p->summary,
+                                   .body = j->failure ? NULL : j->art.text,
+                                   .link = p->link,
+                                   .feed = crawl_feed_name(c, p->feed_id)};
 }
 
 /* Fetch thread: extract the main text and classify the item; no store
@@ -190,8 +186,10 @@ static void *article_prepare(struct fetch_result *res, void *ud)
     else if (article_extract(res->body, res->body_len, res->effective_url,
                              &j->art, &err) != FS_OK)
         j->failure = fs_asprintf("%s: %s", j->p->link, err.msg);
-    if (crawl_classify_here(ac->c))
-        article_classify(ac->c, j);
+    if (crawl_classify_here(ac->c)) {
+        struct classify_input in = article_input(ac->c, j);
+        crawl_verdict_make(ac->c, &in, &j->verdict);
+    }
     return j;
 }
 
@@ -209,17 +207,14 @@ static void article_store(struct crawl *c, struct article_job *j)
         c->stats.articles_ok++;
     }
 
-    if (!j->classified)
-        article_classify(c, j);
-    if (j->cls_rc != FS_OK)
-        err = j->cls_err;
-    if (j->cls_rc != FS_OK || crawl_batch_begin(c, &err) != FS_OK ||
+    struct classify_input in = article_input(c, j);
+    if (crawl_batch_begin(c, &err) != FS_OK ||
         store_item_set_body(c->store, p->id,
                             failure ? STORE_BODY_FAILED : STORE_BODY_OK,
                             failure ? NULL : j->art.text,
                             failure ? NULL : j->art.canonical_url, failure,
                             &err) != FS_OK ||
-        crawl_store_tags(c, p->id, &j->cls, &err) != FS_OK) {
+        crawl_verdict_store(c, p->id, &in, &j->verdict, &err) != FS_OK) {
         crawl_batch_abort(c);
         c->fatal = 1;
         c->fatal_err = err;
@@ -231,7 +226,7 @@ static void article_store(struct crawl *c, struct article_job *j)
 static void article_job_free(struct article_job *j)
 {
     article_release(&j->art);
-    classification_release(&j->cls);
+    crawl_verdict_release(&j->verdict);
     free(j->failure);
     free(j);
 }

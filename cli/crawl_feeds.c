@@ -58,10 +58,7 @@ struct item_text {
     char *guid;
     char *title;
     char *summary;
-    int classified;               /* cls (or cls_rc's error) is set */
-    fs_code cls_rc;
-    fs_error cls_err;
-    struct classification cls;
+    struct crawl_verdict verdict;
 };
 
 /* Is this item classified from the feed text (else from its page)? */
@@ -71,13 +68,24 @@ static int classify_from_feed(const struct crawl *c,
     return c->no_articles || !fi->link || !*fi->link;
 }
 
+/* What an item is classified from when it has no page to wait for. */
+static struct classify_input item_input(const struct crawl_feed *cf,
+                                        const struct feed_item *fi,
+                                        const struct item_text *tx)
+{
+    return (struct classify_input){.title = tx->title,
+                                   .summary = tx->summary,
+                                   .link = fi->link,
+                                   .feed = cf->name};
+}
+
 static fs_code store_feed_items(struct crawl *c, const struct crawl_feed *cf,
                                 const struct feed *feed,
-                                const struct item_text *texts, fs_error *err)
+                                struct item_text *texts, fs_error *err)
 {
     for (size_t i = 0; i < feed->n_items; i++) {
         const struct feed_item *fi = &feed->items[i];
-        const struct item_text *tx = &texts[i];
+        struct item_text *tx = &texts[i];
         struct store_item it = {
             .feed_id = cf->id,
             .guid = tx->guid,
@@ -105,18 +113,9 @@ static fs_code store_feed_items(struct crawl *c, const struct crawl_feed *cf,
                     rc = store_item_set_body(c->store, item_id,
                                              STORE_BODY_PENDING, NULL, NULL,
                                              NULL, err);
-            } else if (tx->classified) {
-                rc = tx->cls_rc;
-                if (rc != FS_OK)
-                    *err = tx->cls_err;
-                else
-                    rc = crawl_store_tags(c, item_id, &tx->cls, err);
             } else {
-                struct classify_input in = {.title = tx->title,
-                                            .summary = tx->summary,
-                                            .link = fi->link,
-                                            .feed = cf->name};
-                rc = crawl_classify_and_tag(c, item_id, &in, err);
+                struct classify_input in = item_input(cf, fi, tx);
+                rc = crawl_verdict_store(c, item_id, &in, &tx->verdict, err);
             }
         }
         if (rc != FS_OK)
@@ -295,14 +294,8 @@ static void *feed_prepare(struct fetch_result *res, void *ud)
         j->texts[i].summary = plain_text(fi->summary ? fi->summary
                                                      : fi->content);
         if (classify_from_feed(c, fi) && classify_here) {
-            struct classify_input in = {.title = j->texts[i].title,
-                                        .summary = j->texts[i].summary,
-                                        .link = fi->link,
-                                        .feed = j->cf->name};
-            j->texts[i].classified = 1;
-            j->texts[i].cls_rc = rule_set_match(c->rules, &in,
-                                                &j->texts[i].cls,
-                                                &j->texts[i].cls_err);
+            struct classify_input in = item_input(j->cf, fi, &j->texts[i]);
+            crawl_verdict_make(c, &in, &j->texts[i].verdict);
         }
     }
     return j;
@@ -315,7 +308,7 @@ static void feed_job_free(struct feed_job *j)
             free(j->texts[i].guid);
             free(j->texts[i].title);
             free(j->texts[i].summary);
-            classification_release(&j->texts[i].cls);
+            crawl_verdict_release(&j->texts[i].verdict);
         }
         feed_release(&j->feed);
     }
