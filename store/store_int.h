@@ -85,6 +85,8 @@ enum store_stmt_id {
     STMT_ALERT_RETRY,
     STMT_LIST_TAG_COMMON,
     STMT_LIST_MAX_ITEM,
+    STMT_DATA_VERSION,
+    STMT_STORY_WEEK_BANDS,
     STMT_COUNT_ /* number of statements */
 };
 
@@ -95,6 +97,7 @@ struct store {
     int busy_ms;                /* busy timeout in effect */
     int caller_txn;             /* inside store_begin(): see store_atomic_begin */
     sqlite3_stmt *stmts[STMT_COUNT_];
+    struct story_filter *band_filter; /* story_filter.c; NULL until used */
 };
 
 /* The schema version this build writes and the PRAGMA application_id that
@@ -122,6 +125,18 @@ fs_code store_story_backfill(struct store *st, fs_error *err);
  * migrations), so committed data is always searchable. */
 #define STORE_FTS_QUEUE_MIGRATION 5
 fs_code store_fts_flush(struct store *st, fs_error *err);
+
+/* story_filter.c: an in-memory superset of the (week, band) pairs that
+ * have rows in item_simhash_bands, so that story.c skips the index seeks
+ * that cannot find anything.  story_filter_check() once per lookup (it
+ * drops what another connection's commit may have made stale), then
+ * story_filter_may_have() per (week, band): *maybe 0 means no row.  Every
+ * band row this connection inserts goes through story_filter_add(). */
+fs_code story_filter_check(struct store *st, fs_error *err);
+fs_code story_filter_may_have(struct store *st, int64_t week, int64_t band,
+                              int *maybe, fs_error *err);
+void story_filter_add(struct store *st, int64_t week, int64_t band);
+void story_filter_free(struct store *st);
 
 /* Where an item goes: its URL key (canonical URL, else link, normalised;
  * NULL without either), its simhash (has_hash 0 when the text is too short
