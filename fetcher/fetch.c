@@ -369,6 +369,12 @@ fs_code fetch_all(const struct fetch_options *opt,
                                           "handle");
     }
     curl_multi_setopt(m, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    /* hostq keeps each requested host within max_per_host; this backstop
+     * does the same for the hosts redirects lead to (many feeds of one
+     * redirector, or of several, can end on one origin).  A transfer
+     * waiting for such a connection keeps its global slot meanwhile. */
+    curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      (long)(opt->max_per_host > 0 ? opt->max_per_host : 4));
 
     size_t max_inflight =
         opt->max_concurrency > 0 ? (size_t)opt->max_concurrency : 32;

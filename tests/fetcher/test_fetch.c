@@ -187,6 +187,40 @@ int main(int argc, char **argv)
     got_release(gp, 4);
     opt.per_host_delay_ms = 0;
 
+    /* The per-host limit holds for redirect targets too: eight feeds on
+     * eight hosts (*.localhost is loopback to libcurl) all redirect to
+     * one host, which must not see more than max_per_host at once. */
+    {
+        enum { FAN = 8 };
+        const char *port = strrchr(base, ':') + 1;
+        char *fan[FAN];
+        for (int i = 0; i < FAN; i++)
+            fan[i] = fs_asprintf("http://h%d.localhost:%s/redirect-to?url="
+                                 "http://127.0.0.1:%s/hold/400",
+                                 i, port, port);
+        struct got gf[FAN];
+        opt.max_concurrency = FAN;
+        opt.max_per_host = 2;
+        fetch_paths(&opt, base, (const char *const *)fan, FAN, gf, NULL);
+        int fan_ok = 1;
+        for (int i = 0; i < FAN; i++)
+            fan_ok &= gf[i].code == FS_OK && gf[i].status == 200;
+        ok(fan_ok, "8 redirects to one host all complete");
+        got_release(gf, FAN);
+        const char *q[] = {"/hold-max?host=127.0.0.1"};
+        struct got gq[1];
+        fetch_paths(&opt, base, q, 1, gq, NULL);
+        int most = gq[0].body ? atoi(gq[0].body) : -1;
+        if (most > 2)
+            printf("# the redirect target saw %d at once\n", most);
+        ok(most >= 1 && most <= 2,
+           "a redirect target gets at most max_per_host (2) at once");
+        got_release(gq, 1);
+        for (int i = 0; i < FAN; i++)
+            free(fan[i]);
+        opt.max_per_host = 4;
+    }
+
     /* An interrupt abandons what is in flight and says so. */
     struct fetch_request slow[2] = {
         {.url = NULL, .user = (void *)(uintptr_t)0},

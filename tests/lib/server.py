@@ -21,6 +21,11 @@ so tests can check how the fetcher copes:
   /typed/PATH?ctype=CT      the file with Content-Type CT (wrong types,
                             charsets that contradict the document)
   /cache/SECONDS/PATH       the file with Cache-Control: max-age=SECONDS
+  /hold/MS                  answers "held" after MS milliseconds, counting
+                            how many /hold requests of each Host header
+                            name are open at once
+  /hold-max?host=NAME       the most /hold requests for NAME open at once
+                            since the last /hold-max for it (then reset)
 
 Binds 127.0.0.1 only.  With --port 0 it picks a free port and writes it to
 --port-file (and stdout).  --log FILE appends one JSON line per request
@@ -122,6 +127,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if parts[:1] == ["typed"]:
                 q = urllib.parse.parse_qs(url.query)
                 return self._file("/".join(parts[1:]), ctype=q["ctype"][0])
+            if parts[:1] == ["hold"] and len(parts) == 2:
+                return self._hold(int(parts[1]))
+            if parts == ["hold-max"]:
+                name = urllib.parse.parse_qs(url.query)["host"][0]
+                with self.server.hold_lock:
+                    most = self.server.hold_max.pop(name, 0)
+                return self._send(200, b"%d\n" % most)
             if parts[:1] == ["cache"] and len(parts) >= 3:
                 return self._file("/".join(parts[2:]), extra={
                     "Cache-Control": "max-age=%d" % int(parts[1])})
@@ -162,6 +174,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = gzip.compress(body)
             headers["Content-Encoding"] = "gzip"
         return self._send(200, body, headers, ctype)
+
+    def _hold(self, ms):
+        name = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+        srv = self.server
+        with srv.hold_lock:
+            srv.hold_now[name] = srv.hold_now.get(name, 0) + 1
+            srv.hold_max[name] = max(srv.hold_max.get(name, 0),
+                                     srv.hold_now[name])
+        try:
+            time.sleep(ms / 1000)
+            return self._send(200, b"held\n")
+        finally:
+            with srv.hold_lock:
+                srv.hold_now[name] -= 1
 
     def _gzip_bomb(self):
         return self._send(200, gzip_bomb(), {"Content-Encoding": "gzip"},
@@ -268,6 +294,8 @@ def main():
     srv.root = os.path.realpath(args.root)
     srv.log_path = args.log
     srv.log_lock = threading.Lock()
+    srv.hold_lock = threading.Lock()
+    srv.hold_now, srv.hold_max = {}, {}
     port = srv.server_address[1]
     if args.port_file:
         tmp = args.port_file + ".tmp"
