@@ -186,7 +186,12 @@ static const char connection_pragmas[] =
      * they spilled into the WAL mid-transaction and were read back.  On a
      * 2,000-feed crawl: WAL frames written 128,000 -> 46,000, pages read
      * back 264,000 -> 42,000, system CPU -65%; peak RSS +6 MB. */
-    "PRAGMA cache_size = -16384;";
+    "PRAGMA cache_size = -16384;"
+    /* Checkpoint every 8,000 WAL pages (32 MB) instead of 1,000: a page
+     * that several commits rewrite is copied into the database once per
+     * checkpoint, and each checkpoint syncs.  2,000-feed crawl: pages
+     * copied 42,000 -> 16,000, fsyncs 98 -> 20. */
+    "PRAGMA wal_autocheckpoint = 8000;";
 
 const char *store_connection_pragmas(void)
 {
