@@ -25,6 +25,7 @@
  * the same for both, so one unlucky pass does not decide the ratio.
  *
  * usage: bench_rules [MB] [RULE_COUNTS...]   (default 100 MB; 10 100 1000)
+ *        bench_rules --rules-text N         (print the N generated rules)
  */
 #include "classifier.h"
 
@@ -344,6 +345,17 @@ static void hs_alone_free(struct hs_alone *h)
 
 int main(int argc, char **argv)
 {
+    /* --rules-text N: print the N rules a run generates and exit
+     * (bench/bench_pfcache.sh times compiling and caching them) */
+    if (argc == 3 && !strcmp(argv[1], "--rules-text")) {
+        unsigned nr = (unsigned)atoi(argv[2]);
+        make_topics();
+        rng_state = 0x12345678ULL + nr; /* as below */
+        char *text = make_rules(nr);
+        fputs(text, stdout);
+        free(text);
+        return 0;
+    }
     size_t mb = argc > 1 ? (size_t)atol(argv[1]) : 100;
     unsigned counts[8] = {10, 100, 1000};
     int n_counts = 3;

@@ -6,7 +6,9 @@
  * otherwise, JIT when available) and then matched against any number of
  * items.  A rule set is immutable after loading and may be shared (its
  * Vectorscan prefilter, when feedsift has one, is attached once, atomically,
- * after the set has matched 8 MB; results never depend on it).
+ * after the set has matched 8 MB, or at once from the on-disk cache or a
+ * compile started by rule_set_prefilter_prepare(); results never depend
+ * on it).
  *
  * Ownership: rule_set_load() gives the caller a rule set to free with
  * rule_set_free(); rule_set_match() fills a caller-provided classification
@@ -97,6 +99,29 @@ fs_code rule_set_test_examples(const struct rule_set *set,
  * PCRE2, 0 for the plain PCRE2 loop (no Vectorscan in this build, or
  * FEEDSIFT_PREFILTER=0 when the set was loaded). */
 int rule_set_prefiltered(const struct rule_set *set);
+/* For a consumer about to match many items (crawl, reclassify), right
+ * after loading: get the Vectorscan prefilter ready now instead of after
+ * the first 8 MB of text.  When cache_dir holds the compiled prefilter of
+ * exactly these patterns (same Vectorscan, same CPU), it is loaded and in
+ * use before this returns; else the compile starts at once on a thread of
+ * its own (matching meanwhile uses the plain loop) and its result is
+ * written to cache_dir (created when missing) for the next run —
+ * rule_set_free() waits for that.  cache_dir NULL or "": compile now, no
+ * cache.  A cache that cannot be read or written only costs the compile
+ * (a debug log line).  No-op without Vectorscan, without patterns, with
+ * FEEDSIFT_PREFILTER=0 or =1 (built at load), or when the lazy build has
+ * started already.  Call it before sharing the set between threads; not
+ * calling it keeps the lazy build (short commands never compile). */
+void rule_set_prefilter_prepare(struct rule_set *set, const char *cache_dir);
+/* Where the prefilter of this set is or would be cached in cache_dir
+ * (malloc'd), NULL when nothing would be (no Vectorscan, no patterns, no
+ * dir).  Reads nothing and writes nothing (`rules check` may show it). */
+char *rule_set_prefilter_cache_path(const struct rule_set *set,
+                                    const char *cache_dir);
+/* "cache" (the prefilter in use was loaded from the on-disk cache),
+ * "compiled" (compiled by this process) or "none" (plain loop: not built
+ * yet, or never). */
+const char *rule_set_prefilter_source(const struct rule_set *set);
 /* Appends how this set matches: "vectorscan V: K of M patterns
  * prefiltered, F always run" or "none (plain PCRE2 loop)". */
 void rule_set_engine_describe(const struct rule_set *set, struct strbuf *sb);

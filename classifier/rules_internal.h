@@ -7,10 +7,11 @@
  * Invariants: every rule in a loaded set has an id, a tag, a non-empty
  * field mask and at least one positive condition (any/all/near); every
  * pattern is compiled and cannot match the empty string.  Nothing here is
- * modified after rule_set_load() returns except the lazily built Vectorscan
- * prefilter, which is claimed and published atomically, so a set may be
- * shared between threads (each rule_set_match() call uses its own match
- * data and prefilter workspace).
+ * modified after rule_set_load() returns except the Vectorscan prefilter
+ * (built lazily, or by rule_set_prefilter_prepare()), which is claimed
+ * and published atomically, so a set may be shared between threads (each
+ * rule_set_match() call uses its own match data and prefilter
+ * workspace).
  */
 #ifndef FEEDSIFT_RULES_INTERNAL_H
 #define FEEDSIFT_RULES_INTERNAL_H
@@ -119,13 +120,23 @@ struct rule_set {
      * (claimed with an atomic flag) starts a thread that compiles it and
      * publishes it with release order, and every caller goes on with the
      * plain loop until then (a crawl's threads would otherwise stall for
-     * the whole compile).  rule_set_free() joins that thread. */
+     * the whole compile).  rule_set_prefilter_prepare() claims it the same
+     * way, at once: it publishes the one from the on-disk cache, or starts
+     * the same thread, which then also writes the cache entry.
+     * rule_set_free() joins that thread. */
     _Atomic(struct rule_prefilter *) prefilter;
     int prefilter_lazy;         /* build on the way (0: never / done) */
     atomic_flag prefilter_claimed;
     atomic_size_t bytes_matched;
     pthread_t prefilter_thread;
     int prefilter_thread_started; /* by the claimer; read once freed */
+    /* rule_set_prefilter_prepare(): set by the caller that claimed the
+     * build before it starts the builder thread, which reads them; freed
+     * by rules_prefilter_join().  prefilter_cache NULL: nothing to write. */
+    atomic_int prefilter_eager;   /* prepare() claimed the build */
+    char *prefilter_cache_dir;
+    char *prefilter_cache;        /* the entry to write after the compile */
+    unsigned char prefilter_key[32];
 };
 #define RULES_PREFILTER_AFTER (8u * 1024 * 1024)
 
@@ -214,6 +225,41 @@ int rules_prefilter_scan(const struct rule_set *set, struct prefilter_work *w,
 unsigned rules_pattern_max_chars(const char *source);
 /* "vectorscan N.N.N (K of M patterns, F always run)" or "none". */
 void rules_prefilter_describe(const struct rule_set *set, struct strbuf *sb);
+
+/* ---- the on-disk prefilter cache (rules_pfcache.c) --------------------
+ * SHA-256 (libcrypto) for the key and the file digest; an entry is what
+ * rules_prefilter.c needs to rebuild a compiled prefilter without
+ * compiling: per pattern its width bound and whether Vectorscan takes it,
+ * and the serialized database of the patterns it takes. */
+#define PFCACHE_KEY_LEN 32
+struct pfcache_hash;
+struct pfcache_hash *pfcache_hash_new(void);
+void pfcache_hash_add(struct pfcache_hash *h, const void *data, size_t len);
+/* The digest into out; frees h. */
+void pfcache_hash_end(struct pfcache_hash *h,
+                      unsigned char out[PFCACHE_KEY_LEN]);
+struct pfcache_entry {
+    uint32_t n_patterns, n_in_db;
+    const uint32_t *max_chars;      /* n_patterns */
+    const unsigned char *always;    /* n_patterns, 0 or 1; n_in_db zeros */
+    const char *db;                 /* hs_serialize_database() bytes */
+    size_t db_len;                  /* 0 exactly when n_in_db is 0 */
+};
+/* <dir>/prefilter-<hex key>.hsdb, malloc'd. */
+char *pfcache_path(const char *dir, const unsigned char key[PFCACHE_KEY_LEN]);
+/* Read and check path against key and n_patterns: on success fill *e,
+ * whose pointers point into the returned block (free it when done); NULL
+ * on any miss (logged at debug level unless the file is just absent). */
+void *pfcache_read(const char *path, const unsigned char key[PFCACHE_KEY_LEN],
+                   uint32_t n_patterns, struct pfcache_entry *e);
+/* Mark a used entry as recently used (its mtime). */
+void pfcache_touch(const char *path);
+/* Write e atomically to path (in dir, created 0755 when missing; file
+ * 0644), then prune old entries of dir.  0 or -1 (logged at debug
+ * level); never more. */
+int pfcache_write(const char *dir, const char *path,
+                  const unsigned char key[PFCACHE_KEY_LEN],
+                  const struct pfcache_entry *e);
 
 void rules_match_into(const struct rule_set *set, const struct rule *only,
                       const struct classify_input *in,

@@ -48,6 +48,20 @@
  * there finds the same first match as from byte 0 (it still sees the text
  * before, for lookbehinds and \b).  tests/classifier compares both modes.
  *
+ * When it is built.  Compiling costs about a second of CPU for the
+ * shipped rules (7 s for 1000 rules), more than a short command spends
+ * matching.  So by default it is built lazily, on a thread of its own,
+ * once the set has matched RULES_PREFILTER_AFTER bytes
+ * (rules_prefilter_get).  A big consumer (crawl, reclassify) calls
+ * rule_set_prefilter_prepare() instead, right after loading: that loads
+ * the compiled prefilter from the on-disk cache (rules_pfcache.c) when
+ * the cache has it for exactly these patterns, so every match from the
+ * first one uses it, else starts the compile on its thread at once and
+ * writes the cache entry when it is done.  The key (prefilter_key) covers
+ * every input of the compile and of what is derived with it; a cached
+ * prefilter is the compiled one byte for byte (the serialized database,
+ * the always flags and the width bounds), so results cannot differ.
+ *
  * Threads: the database is immutable after loading; a scan needs scratch
  * space, per-pattern arrays and a PCRE2 match data (a workspace).  One
  * workspace is cached in the set and taken with an atomic flag — a
@@ -82,6 +96,7 @@ struct rule_prefilter {
     } *pat;
     uint32_t *always_list;      /* the indexes of the always patterns */
     size_t n_in_db, n_always;
+    int from_cache;             /* loaded from the on-disk cache */
 };
 #endif
 
@@ -259,6 +274,12 @@ static char *strip_assertions(const char *src)
     return strbuf_detach(&sb, NULL);
 }
 
+/* the flags of the width analysis (rules_pattern_max_chars); in the
+ * cache key too */
+#define WIDTH_FLAGS \
+    (HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY | HS_FLAG_DOTALL | \
+     HS_FLAG_CASELESS)
+
 unsigned rules_pattern_max_chars(const char *source)
 {
     char *bytes = strip_assertions(source);
@@ -268,9 +289,7 @@ unsigned rules_pattern_max_chars(const char *source)
     /* byte mode (no UTF8/UCP): one atom per character at most; PREFILTER
      * so back-references, atomic groups and the like still get a width
      * (each approximation matches at least the spans of the original) */
-    if (hs_expression_info(bytes, HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY |
-                           HS_FLAG_DOTALL | HS_FLAG_CASELESS, &info,
-                           &cerr) == HS_SUCCESS)
+    if (hs_expression_info(bytes, WIDTH_FLAGS, &info, &cerr) == HS_SUCCESS)
         w = info->max_width;
     else
         hs_free_compile_error(cerr);
@@ -280,6 +299,8 @@ unsigned rules_pattern_max_chars(const char *source)
 }
 
 static struct rule_prefilter *compile_prefilter(const struct rule_set *set);
+static void write_cache(const struct rule_set *set,
+                        const struct rule_prefilter *pf);
 
 void rules_prefilter_build(struct rule_set *set)
 {
@@ -287,6 +308,7 @@ void rules_prefilter_build(struct rule_set *set)
     atomic_init(&set->prefilter, NULL);
     atomic_flag_clear(&set->prefilter_claimed);
     atomic_init(&set->bytes_matched, 0);
+    atomic_init(&set->prefilter_eager, 0);
     set->prefilter_lazy = 0;
     const char *env = getenv("FEEDSIFT_PREFILTER");
     if (!set->n_patterns || (env && !strcmp(env, "0")))
@@ -299,12 +321,16 @@ void rules_prefilter_build(struct rule_set *set)
     set->prefilter_lazy = 1;
 }
 
-/* The lazy build's thread: compile, then publish for every matcher. */
+/* The build's thread: compile, publish for every matcher, then write the
+ * cache entry when prepare() asked for one (the matchers need not wait
+ * for the file). */
 static void *prefilter_builder(void *arg)
 {
     struct rule_set *set = arg;
     struct rule_prefilter *pf = compile_prefilter(set);
     atomic_store_explicit(&set->prefilter, pf, memory_order_release);
+    if (pf && set->prefilter_cache)
+        write_cache(set, pf);
     return NULL;
 }
 
@@ -336,7 +362,25 @@ void rules_prefilter_join(struct rule_set *set)
         pthread_join(set->prefilter_thread, NULL);
         set->prefilter_thread_started = 0;
     }
+    free(set->prefilter_cache_dir);
+    free(set->prefilter_cache);
+    set->prefilter_cache_dir = set->prefilter_cache = NULL;
 }
+
+static struct rule_prefilter *prefilter_new(const struct rule_set *set)
+{
+    size_t n = set->n_patterns;
+    struct rule_prefilter *pf = fs_calloc(1, sizeof(*pf));
+    atomic_flag_clear(&pf->work_busy);
+    pf->always = fs_calloc(n, 1);
+    pf->pat = fs_calloc(n, sizeof(*pf->pat));
+    for (size_t i = 0; i < n; i++)
+        pf->pat[i].rule = set->pattern_rule[i];
+    return pf;
+}
+
+static struct rule_prefilter *prefilter_finish(const struct rule_set *set,
+                                               struct rule_prefilter *pf);
 
 static struct rule_prefilter *compile_prefilter(const struct rule_set *set)
 {
@@ -344,10 +388,7 @@ static struct rule_prefilter *compile_prefilter(const struct rule_set *set)
     unsigned char *cs = fs_calloc(n, 1);
     for (size_t i = 0; i < n; i++)
         cs[i] = (unsigned char)set->rules[set->pattern_rule[i]].case_sensitive;
-    struct rule_prefilter *pf = fs_calloc(1, sizeof(*pf));
-    atomic_flag_clear(&pf->work_busy);
-    pf->always = fs_calloc(n, 1);
-    pf->pat = fs_calloc(n, sizeof(*pf->pat));
+    struct rule_prefilter *pf = prefilter_new(set);
     const char **expr = fs_calloc(n, sizeof(*expr));
     unsigned *flags = fs_calloc(n, sizeof(*flags));
     unsigned *ids = fs_calloc(n, sizeof(*ids));
@@ -357,7 +398,6 @@ static struct rule_prefilter *compile_prefilter(const struct rule_set *set)
     for (size_t i = 0; i < n; i++) {
         hs_expr_info_t *info = NULL;
         hs_compile_error_t *cerr = NULL;
-        pf->pat[i].rule = set->pattern_rule[i];
         pf->pat[i].max_chars =
             rules_pattern_max_chars(set->patterns[i]->source);
         if (hs_expression_info(set->patterns[i]->source, hs_flags_for(cs[i]),
@@ -403,6 +443,16 @@ static struct rule_prefilter *compile_prefilter(const struct rule_set *set)
     free(flags);
     free(ids);
     free(cs);
+    return prefilter_finish(set, pf);
+}
+
+/* What compile and cache load share once pf->db, always, pat and n_in_db
+ * are set: the scratch, the always list and the cached workspace.  NULL
+ * (pf freed) when the database is missing or no scratch can be had. */
+static struct rule_prefilter *prefilter_finish(const struct rule_set *set,
+                                               struct rule_prefilter *pf)
+{
+    size_t n = set->n_patterns;
     if (pf->n_in_db && (!pf->db ||
                         hs_alloc_scratch(pf->db, &pf->scratch) != HS_SUCCESS)) {
         rules_prefilter_free(pf);
@@ -438,6 +488,170 @@ void rules_prefilter_free(struct rule_prefilter *pf)
         hs_free_scratch(pf->work.scratch);
     work_release(&pf->work);
     free(pf);
+}
+
+/* ---- the on-disk cache ------------------------------------------------
+ * Bump PFCACHE_FORMAT whenever what is derived from a pattern changes
+ * without the pattern or its flags changing (hs_flags_for() and
+ * WIDTH_FLAGS are in the key): strip_assertions(), how
+ * compile_prefilter() decides "always", or the file layout
+ * (rules_pfcache.c).  Old entries then just stop matching. */
+#define PFCACHE_FORMAT 1u
+
+static void hash_u64(struct pfcache_hash *h, uint64_t v)
+{
+    pfcache_hash_add(h, &v, sizeof(v));
+}
+
+/* SHA-256 over everything the compiled prefilter depends on: what goes
+ * into hs_compile_multi (each pattern's bytes, flags and id, in order;
+ * the mode), what the width bounds and the always flags are computed
+ * with, hs_version() and the platform Vectorscan compiles for (the
+ * database is tuned to this CPU), the byte order and word size the file
+ * is written in, and PFCACHE_FORMAT.  Lengths go in before bytes, so no
+ * two pattern lists hash the same input. */
+static void prefilter_key(const struct rule_set *set,
+                          unsigned char key[PFCACHE_KEY_LEN])
+{
+    struct pfcache_hash *h = pfcache_hash_new();
+    static const char tag[] = "feedsift vectorscan prefilter";
+    pfcache_hash_add(h, tag, sizeof(tag));
+    hash_u64(h, PFCACHE_FORMAT);
+    const char *v = hs_version();
+    hash_u64(h, strlen(v));
+    pfcache_hash_add(h, v, strlen(v));
+    hs_platform_info_t plat;
+    memset(&plat, 0, sizeof(plat));
+    if (hs_populate_platform(&plat) != HS_SUCCESS)
+        memset(&plat, 0xff, sizeof(plat)); /* never equal to a real one */
+    hash_u64(h, plat.tune);
+    hash_u64(h, plat.cpu_features);
+    hash_u64(h, plat.reserved1);
+    hash_u64(h, plat.reserved2);
+    hash_u64(h, 0x0102030405060708ULL); /* byte order */
+    hash_u64(h, sizeof(void *));
+    hash_u64(h, HS_MODE_BLOCK);
+    hash_u64(h, WIDTH_FLAGS);
+    hash_u64(h, set->n_patterns);
+    for (size_t i = 0; i < set->n_patterns; i++) {
+        const char *src = set->patterns[i]->source;
+        int cs = set->rules[set->pattern_rule[i]].case_sensitive;
+        hash_u64(h, i); /* the id */
+        hash_u64(h, hs_flags_for(cs));
+        hash_u64(h, strlen(src));
+        pfcache_hash_add(h, src, strlen(src));
+    }
+    pfcache_hash_end(h, key);
+}
+
+/* The prefilter from the cache entry at path, or NULL (a miss). */
+static struct rule_prefilter *load_cached(const struct rule_set *set,
+                                          const char *path,
+                                          const unsigned char *key)
+{
+    struct pfcache_entry e;
+    void *block = pfcache_read(path, key, (uint32_t)set->n_patterns, &e);
+    if (!block)
+        return NULL;
+    struct rule_prefilter *pf = prefilter_new(set);
+    for (size_t i = 0; i < set->n_patterns; i++) {
+        pf->always[i] = e.always[i];
+        pf->pat[i].max_chars = e.max_chars[i];
+    }
+    pf->n_in_db = e.n_in_db;
+    if (e.n_in_db &&
+        hs_deserialize_database(e.db, e.db_len, &pf->db) != HS_SUCCESS) {
+        /* e.g. another Vectorscan build: say what the file holds */
+        char *info = NULL;
+        if (hs_serialized_database_info(e.db, e.db_len, &info) != HS_SUCCESS)
+            info = NULL;
+        fs_log(FS_LOG_DEBUG, "prefilter cache: %s: Vectorscan cannot load "
+               "it (%s); compiling instead", path, info ? info : "unknown");
+        free(info); /* the misc allocator: malloc unless set otherwise */
+        pf->db = NULL;
+        rules_prefilter_free(pf);
+        free(block);
+        return NULL;
+    }
+    free(block);
+    pf = prefilter_finish(set, pf);
+    if (pf)
+        pf->from_cache = 1;
+    return pf;
+}
+
+/* After a compile that prepare() asked to cache. */
+static void write_cache(const struct rule_set *set,
+                        const struct rule_prefilter *pf)
+{
+    size_t n = set->n_patterns;
+    char *bytes = NULL;
+    size_t len = 0;
+    /* serializing only reads the database, so matchers may scan with it
+     * meanwhile */
+    if (pf->db && hs_serialize_database(pf->db, &bytes, &len) != HS_SUCCESS) {
+        fs_log(FS_LOG_DEBUG, "prefilter cache: cannot serialize the "
+               "database; not cached");
+        return;
+    }
+    uint32_t *max_chars = fs_calloc(n ? n : 1, sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++)
+        max_chars[i] = pf->pat[i].max_chars;
+    struct pfcache_entry e = {(uint32_t)n, (uint32_t)pf->n_in_db, max_chars,
+                              pf->always, bytes, bytes ? len : 0};
+    pfcache_write(set->prefilter_cache_dir, set->prefilter_cache,
+                  set->prefilter_key, &e);
+    free(max_chars);
+    free(bytes);
+}
+
+void rule_set_prefilter_prepare(struct rule_set *set, const char *cache_dir)
+{
+    /* prefilter_lazy is 0 without patterns, with FEEDSIFT_PREFILTER=0 and
+     * =1 (then it is built already); a lazy build that has claimed it
+     * first goes on as it is */
+    if (!set || !set->prefilter_lazy ||
+        atomic_flag_test_and_set(&set->prefilter_claimed))
+        return;
+    atomic_store(&set->prefilter_eager, 1);
+    if (cache_dir && *cache_dir && set->n_patterns <= UINT32_MAX) {
+        prefilter_key(set, set->prefilter_key);
+        char *path = pfcache_path(cache_dir, set->prefilter_key);
+        struct rule_prefilter *pf = load_cached(set, path, set->prefilter_key);
+        if (pf) {
+            fs_log(FS_LOG_DEBUG, "prefilter cache: loaded %s", path);
+            pfcache_touch(path);
+            free(path);
+            atomic_store_explicit(&set->prefilter, pf, memory_order_release);
+            return;
+        }
+        /* read by the builder thread, which starts after these stores */
+        set->prefilter_cache_dir = fs_strdup(cache_dir);
+        set->prefilter_cache = path;
+    }
+    if (pthread_create(&set->prefilter_thread, NULL, prefilter_builder,
+                       set) == 0) {
+        set->prefilter_thread_started = 1;
+        return;
+    }
+    prefilter_builder(set); /* no thread to be had: build it here */
+}
+
+char *rule_set_prefilter_cache_path(const struct rule_set *set,
+                                    const char *cache_dir)
+{
+    if (!set || !set->n_patterns || !cache_dir || !*cache_dir)
+        return NULL;
+    unsigned char key[PFCACHE_KEY_LEN];
+    prefilter_key(set, key);
+    return pfcache_path(cache_dir, key);
+}
+
+const char *rule_set_prefilter_source(const struct rule_set *set)
+{
+    const struct rule_prefilter *pf = set ? atomic_load_explicit(
+        &((struct rule_set *)set)->prefilter, memory_order_acquire) : NULL;
+    return !pf ? "none" : pf->from_cache ? "cache" : "compiled";
 }
 
 struct scan_ctx {
@@ -586,6 +800,13 @@ void rules_prefilter_describe(const struct rule_set *set, struct strbuf *sb)
 {
     const struct rule_prefilter *pf = atomic_load_explicit(
         &((struct rule_set *)set)->prefilter, memory_order_acquire);
+    if (!pf && set->prefilter_lazy &&
+        atomic_load(&((struct rule_set *)set)->prefilter_eager)) {
+        strbuf_addf(sb, "vectorscan %.*s: prefilter of %zu patterns being "
+                    "compiled (plain PCRE2 loop until then)",
+                    version_len(), hs_version(), set->n_patterns);
+        return;
+    }
     if (!pf && set->prefilter_lazy) {
         strbuf_addf(sb, "vectorscan %.*s: prefilter of %zu patterns built "
                     "after %u MB of text (plain PCRE2 loop until then)",
@@ -598,8 +819,9 @@ void rules_prefilter_describe(const struct rule_set *set, struct strbuf *sb)
         return;
     }
     strbuf_addf(sb, "vectorscan %.*s: %zu of %zu patterns prefiltered, %zu "
-                "always run", version_len(), hs_version(), pf->n_in_db,
-                set->n_patterns, pf->n_always);
+                "always run%s", version_len(), hs_version(), pf->n_in_db,
+                set->n_patterns, pf->n_always,
+                pf->from_cache ? " (loaded from the cache)" : "");
 }
 
 const char *classifier_engine(void)
@@ -632,6 +854,26 @@ struct rule_prefilter *rules_prefilter_get(const struct rule_set *set,
 void rules_prefilter_join(struct rule_set *set)
 {
     (void)set;
+}
+
+void rule_set_prefilter_prepare(struct rule_set *set, const char *cache_dir)
+{
+    (void)set;
+    (void)cache_dir;
+}
+
+char *rule_set_prefilter_cache_path(const struct rule_set *set,
+                                    const char *cache_dir)
+{
+    (void)set;
+    (void)cache_dir;
+    return NULL;
+}
+
+const char *rule_set_prefilter_source(const struct rule_set *set)
+{
+    (void)set;
+    return "none";
 }
 
 void rules_prefilter_free(struct rule_prefilter *pf)

@@ -450,6 +450,11 @@ static fs_code load_inputs(struct crawl *c, const struct crawl_args *a,
                           a->feeds_path);
     if (rc == FS_OK)
         rc = rule_set_load(cli_rules_path(a->rules_path), &c->rules, err);
+    if (rc == FS_OK) { /* the prefilter from the cache, or compiled now */
+        char *cache = fs_cache_dir();
+        rule_set_prefilter_prepare(c->rules, cache);
+        free(cache);
+    }
     return rc;
 }
 

@@ -255,6 +255,9 @@ int cmd_reclassify(int argc, char **argv)
         rule_set_free(set);
         return rc;
     }
+    char *cache = fs_cache_dir(); /* the prefilter at once: many items */
+    rule_set_prefilter_prepare(set, cache);
+    free(cache);
     struct reclass r = {0};
     r.st = st;
     r.set = set;

@@ -1,10 +1,12 @@
 /*
- * file.c — read a whole file (or stdin) into a strbuf, with a size cap.
+ * file.c — read a whole file (or stdin) into a strbuf, with a size cap;
+ * where feedsift's caches live (fs_cache_dir).
  */
 #include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 fs_code fs_read_file(const char *path, struct strbuf *sb, size_t max,
@@ -30,4 +32,19 @@ fs_code fs_read_file(const char *path, struct strbuf *sb, size_t max,
     if (!is_stdin)
         fclose(f);
     return rc;
+}
+
+char *fs_cache_dir(void)
+{
+    const char *own = getenv("FEEDSIFT_CACHE_DIR");
+    if (own)
+        return *own ? fs_strdup(own) : NULL; /* "": caching is off */
+    /* XDG: a relative $XDG_CACHE_HOME is invalid and must be ignored */
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    if (xdg && xdg[0] == '/')
+        return fs_asprintf("%s/feedsift", xdg);
+    const char *home = getenv("HOME");
+    if (home && *home)
+        return fs_asprintf("%s/.cache/feedsift", home);
+    return NULL;
 }

@@ -109,6 +109,12 @@ void strbuf_squeeze_spaces(struct strbuf *sb);
 fs_code fs_read_file(const char *path, struct strbuf *sb, size_t max,
                      fs_error *err);
 
+/* The directory for feedsift's caches (malloc'd, not created): the
+ * FEEDSIFT_CACHE_DIR environment variable, else $XDG_CACHE_HOME/feedsift,
+ * else $HOME/.cache/feedsift; NULL when none is set, or when
+ * FEEDSIFT_CACHE_DIR is set but empty (no cache wanted). */
+char *fs_cache_dir(void);
+
 /* ---- logging --------------------------------------------------------- */
 
 enum fs_log_level { FS_LOG_ERROR, FS_LOG_WARN, FS_LOG_INFO, FS_LOG_DEBUG };

@@ -90,6 +90,11 @@ class Feedsift:
         self.env.pop("FEEDSIFT_CONFIG", None)
         # Never the user's own ~/.config/feedsift/config.
         self.env["XDG_CONFIG_HOME"] = os.path.join(workdir, ".config")
+        # Nor the user's prefilter cache; one directory shared by every
+        # test (entries are keyed and written atomically), so only the
+        # first crawl of a run compiles the rules' prefilter.
+        self.env.setdefault("FEEDSIFT_CACHE_DIR", os.path.join(
+            tempfile.gettempdir(), "feedsift-test-cache-%d" % os.getuid()))
 
     def run(self, *args, timeout=120, stdin=None):
         # Slow wrappers (scripts/valgrind_crawl.sh) stretch every timeout.
