@@ -17,7 +17,12 @@
  *   parse    feed_parse + feed_release: everything up to clean items;
  *   text     parse, plus html_to_text of each item's content (else
  *            summary): what classification needs;
- *   html     parse, plus feed_fill_content_html: the sanitised HTML.
+ *   html     parse, plus feed_fill_content_html: the sanitised HTML;
+ *   crawl    what the crawl's fetch thread does with a feed (cli/
+ *            crawl_feeds.c, feed_prepare), classification aside:
+ *            feed_parse_opts with FEED_PARSE_CONTENT_IF_NO_SUMMARY, then
+ *            each item's key and html_to_text of its title and of its
+ *            summary (else content).
  * Each round runs every stage on one file after the other (so all stages
  * see the same load on the machine; which stage goes first rotates), N
  * rounds (default 3); each stage
@@ -46,11 +51,13 @@ struct bench_corpus {
     char **urls;   /* a document URL per file, as the crawler passes one */
 };
 
-enum bench_stage { STAGE_BARE, STAGE_PARSE, STAGE_TEXT, STAGE_HTML, N_STAGES };
+enum bench_stage { STAGE_BARE, STAGE_PARSE, STAGE_TEXT, STAGE_HTML,
+                   STAGE_CRAWL, N_STAGES };
 
 static const char *const bench_stage_name[N_STAGES] = {
     "libxml2 xmlReadMemory (bare)", "feed_parse",
-    "feed_parse + html_to_text", "feed_parse + content_html"};
+    "feed_parse + html_to_text", "feed_parse + content_html",
+    "crawl (parse_opts, key, texts)"};
 
 static fs_code bench_load(const char *dir, struct bench_corpus *c,
                           fs_error *err)
@@ -101,6 +108,27 @@ static size_t bench_stage_file(enum bench_stage stage,
     }
     struct feed f;
     fs_error err = {0};
+    if (stage == STAGE_CRAWL) {
+        feed_parse_opts(c->files.data[i].buf, c->files.data[i].len,
+                        c->urls[i], NULL, FEED_PARSE_CONTENT_IF_NO_SUMMARY,
+                        &f, &err);
+        struct strbuf text = STRBUF_INIT;
+        for (size_t k = 0; k < f.n_items; k++) {
+            const struct feed_item *it = &f.items[k];
+            free(feed_item_key(it));
+            const char *h = it->summary ? it->summary : it->content;
+            strbuf_setlen(&text, 0);
+            if (it->title)
+                html_to_text(&text, it->title, strlen(it->title));
+            strbuf_setlen(&text, 0);
+            if (h)
+                html_to_text(&text, h, strlen(h));
+        }
+        strbuf_release(&text);
+        size_t items = f.n_items;
+        feed_release(&f);
+        return items;
+    }
     feed_parse(c->files.data[i].buf, c->files.data[i].len, c->urls[i], NULL, &f, &err);
     size_t items = f.n_items;
     if (stage == STAGE_TEXT) {
@@ -123,7 +151,8 @@ static size_t bench_stage_file(enum bench_stage stage,
 static int bench_usage(const char *argv0, int code)
 {
     fprintf(code ? stderr : stdout,
-            "usage: %s [--runs N] [--json] [--only bare|parse|text|html] DIR\n"
+            "usage: %s [--runs N] [--json] [--only bare|parse|text|html|crawl] "
+            "DIR\n"
             "Times a bare libxml2 parse, feed_parse, and feed_parse with\n"
             "plain text / sanitised HTML of every item over the .xml/.json\n"
             "files of DIR, loaded into memory first.\n",
@@ -141,7 +170,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     static const char *const stage_opt[N_STAGES] = {"bare", "parse", "text",
-                                                    "html"};
+                                                    "html", "crawl"};
     int runs = 3, json = 0, only = -1, opt;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (opt == 'r')

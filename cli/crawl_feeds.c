@@ -6,7 +6,7 @@
  * arrives it is parsed and its items, its check result and its next due
  * time are written together into the run's open batch (group commit,
  * crawl.h): a feed is stored whole or not at all, and a crash loses at
- * most the feeds of the last batch (~250 ms), which are due again.
+ * most the feeds of the last batch (~1 s), which are due again.
  * Fetching, parsing and classifying run on a second thread (feed_prepare,
  * see crawl_pipe.c); everything that writes runs on the calling thread
  * (feed_commit), in completion order.  New items with a link are stored
@@ -271,8 +271,12 @@ static void *feed_prepare(struct fetch_result *res, void *ud)
         return j;
     fs_error err = {0};
     char *charset = content_type_charset(res->content_type);
-    fs_code rc = feed_parse(res->body, res->body_len, res->effective_url,
-                            charset, &j->feed, &err);
+    /* Only the summary (else the content) is read below: the content of
+     * an item with a summary is not even built. */
+    fs_code rc = feed_parse_opts(res->body, res->body_len,
+                                 res->effective_url, charset,
+                                 FEED_PARSE_CONTENT_IF_NO_SUMMARY, &j->feed,
+                                 &err);
     free(charset);
     if (rc != FS_OK || j->feed.format == FEED_FORMAT_UNKNOWN) {
         j->failure = fs_asprintf("%s: not a feed: %s", j->cf->url,

@@ -37,6 +37,7 @@ struct feed_walk {
     const char *doc_url;
     int atom;   /* the document is Atom: unqualified elements are Atom */
     int atom03;
+    unsigned flags; /* FEED_PARSE_* */
 };
 
 /* ---- libxml2 errors -------------------------------------------------- */
@@ -178,17 +179,27 @@ static xmlDocPtr feed_read_xml(const char *text, size_t len,
 
 /* ---- small field helpers --------------------------------------------- */
 
+/* strbuf_trim's notion of space */
+static int feed_is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+/* An attribute's value, trimmed and cleaned; NULL when absent.  Trimmed
+ * in place of xmlGetProp's copy (one allocation less per attribute). */
 static char *feed_prop(const xmlNode *node, const char *name)
 {
     xmlChar *v = xmlGetProp(node, (const xmlChar *)name);
     if (!v)
         return NULL;
-    struct strbuf sb = STRBUF_INIT;
-    strbuf_addstr(&sb, (const char *)v);
+    const char *b = (const char *)v, *e = b + strlen(b);
+    while (b < e && feed_is_space((unsigned char)*b))
+        b++;
+    while (e > b && feed_is_space((unsigned char)e[-1]))
+        e--;
+    char *s = feed_clean_string(b, (size_t)(e - b));
     xmlFree(v);
-    strbuf_trim(&sb);
-    char *s = feed_clean_string(sb.buf, sb.len);
-    strbuf_release(&sb);
     return s;
 }
 
@@ -400,7 +411,27 @@ static char *feed_author(const xmlNode *node)
 struct feed_item_state {
     char *guid_link;  /* a permalink guid, the link if there is no other */
     int link_is_html; /* it->link came from an HTML alternate link */
+    /* With FEED_PARSE_CONTENT_IF_NO_SUMMARY: the first content element,
+     * built at the end of the item if the item has no summary.  The first
+     * one is the one that would have won (feed_set_text), and building
+     * it later gives the same value: it depends on the node alone. */
+    const xmlNode *content;
+    enum feed_text_kind content_kind;
 };
+
+/* A content element: built now, or remembered for the end of the item
+ * (see feed_item_state). */
+static void feed_set_content(const struct feed_walk *w, struct feed_item *it,
+                             const xmlNode *c, struct feed_item_state *st,
+                             enum feed_text_kind rss_kind)
+{
+    if (!(w->flags & FEED_PARSE_CONTENT_IF_NO_SUMMARY)) {
+        feed_set_text(w, &it->content, c, rss_kind);
+    } else if (!st->content) {
+        st->content = c;
+        st->content_kind = rss_kind;
+    }
+}
 
 static void feed_item_field(const struct feed_walk *w, struct feed_item *it,
                             const xmlNode *c, struct feed_item_state *st)
@@ -430,7 +461,7 @@ static void feed_item_field(const struct feed_walk *w, struct feed_item *it,
         } else if (!strcmp(n, "description") || !strcmp(n, "summary"))
             feed_set_text(w, &it->summary, c, FEED_TEXT_HTML);
         else if (!strcmp(n, "content"))
-            feed_set_text(w, &it->content, c, FEED_TEXT_HTML);
+            feed_set_content(w, it, c, st, FEED_TEXT_HTML);
         else if (!strcmp(n, "author")) {
             if (!it->author)
                 it->author = feed_author(c);
@@ -462,9 +493,9 @@ static void feed_item_field(const struct feed_walk *w, struct feed_item *it,
         else if (!strcmp(n, "modified"))
             feed_set_date(w, &it->updated, c);
     } else if (ns == FEED_NS_CONTENT && !strcmp(n, "encoded")) {
-        feed_set_text(w, &it->content, c, FEED_TEXT_HTML);
+        feed_set_content(w, it, c, st, FEED_TEXT_HTML);
     } else if (ns == FEED_NS_XHTML && !strcmp(n, "body")) {
-        feed_set_text(w, &it->content, c, FEED_TEXT_XHTML);
+        feed_set_content(w, it, c, st, FEED_TEXT_XHTML);
     }
 }
 
@@ -475,11 +506,13 @@ static void feed_add_item(const struct feed_walk *w, const xmlNode *node)
     struct feed_item *it = &f->items[f->n_items++];
     memset(it, 0, sizeof(*it));
     it->published = it->updated = FS_TIME_NONE;
-    struct feed_item_state st = {NULL, 0};
+    struct feed_item_state st = {NULL, 0, NULL, FEED_TEXT_PLAIN};
 
     for (const xmlNode *c = node->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE)
             feed_item_field(w, it, c, &st);
+    if (st.content && !it->summary)
+        feed_set_text(w, &it->content, st.content, st.content_kind);
 
     if (!it->id) { /* RSS 1.0: the item's rdf:about */
         xmlChar *about = xmlGetNsProp(
@@ -722,12 +755,31 @@ static void feed_walk_document(struct feed_walk *w, const xmlNode *root)
 fs_code feed_parse(const char *data, size_t len, const char *base_url,
                    const char *http_charset, struct feed *out, fs_error *err)
 {
+    return feed_parse_opts(data, len, base_url, http_charset, 0, out, err);
+}
+
+fs_code feed_parse_opts(const char *data, size_t len, const char *base_url,
+                        const char *http_charset, unsigned flags,
+                        struct feed *out, fs_error *err)
+{
     memset(out, 0, sizeof(*out));
     out->updated = FS_TIME_NONE;
     if (base_url && !*base_url)
         base_url = NULL;
-    if (feed_json_detect(data, len))
-        return feed_json_parse(data, len, base_url, out, err);
+    if (feed_json_detect(data, len)) {
+        fs_code rc = feed_json_parse(data, len, base_url, out, err);
+        /* JSON Feed items are cheap to build: the flag only keeps its
+         * contract here */
+        if (flags & FEED_PARSE_CONTENT_IF_NO_SUMMARY) {
+            for (size_t i = 0; i < out->n_items; i++) {
+                if (out->items[i].summary) {
+                    free(out->items[i].content);
+                    out->items[i].content = NULL;
+                }
+            }
+        }
+        return rc;
+    }
 
     /* Bytes labelled UTF-8 are first parsed as they are: libxml2 checks
      * UTF-8 anyway, so checking them beforehand would read every byte
@@ -779,7 +831,7 @@ fs_code feed_parse(const char *data, size_t len, const char *base_url,
         return fs_error_set(err, FS_EPARSE, "%s: not a feed: %s",
                             base_url ? base_url : "feed", out->errors[0]);
     }
-    struct feed_walk w = {out, base_url, 0, 0};
+    struct feed_walk w = {out, base_url, 0, 0, flags};
     feed_walk_document(&w, root);
     xmlFreeDoc(doc);
     return FS_OK;

@@ -93,7 +93,9 @@ static size_t cdata_reference(const char *s, size_t n, struct strbuf *out)
     if (n >= 2 && s[1] != '#') {
         for (size_t k = 0; k < 5; k++) {
             size_t l = cdata_predefined[k].len;
-            if (n >= 1 + l && !memcmp(s + 1, cdata_predefined[k].name, l)) {
+            /* first letters differ but for amp / apos: test it first */
+            if (s[1] == cdata_predefined[k].name[0] && n >= 1 + l &&
+                !memcmp(s + 1, cdata_predefined[k].name, l)) {
                 strbuf_addch(out, cdata_predefined[k].c);
                 return 1 + l;
             }

@@ -68,6 +68,11 @@ void feed_utf8_append(struct strbuf *out, const char *s, size_t len);
  * eight ASCII bytes at a time. */
 size_t feed_utf8_span(const char *s, size_t len, int stop_c1);
 
+/* html_to_text() without its fast path for simple markup (html_text.c):
+ * markup always goes through libxml2's HTML parser.  The reference the
+ * tests hold the fast path to. */
+void html_to_text_libxml(struct strbuf *out, const char *html, size_t len);
+
 /* Namespace class of an element or attribute, with a fallback on the
  * well-known prefix when the prefix was never declared (recovered). */
 enum feed_ns feed_node_ns(const xmlNode *node);

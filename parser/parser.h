@@ -83,6 +83,19 @@ struct feed {
  */
 fs_code feed_parse(const char *data, size_t len, const char *base_url,
                    const char *http_charset, struct feed *out, fs_error *err);
+/* feed_parse_opts() flags. */
+enum {
+    /* Build an item's content only when the item has no summary (else
+     * content stays NULL): for a caller that reads summary, else content,
+     * and nothing more (the crawl's feed phase).  The content's HTML is
+     * most of a feed's bytes, and cleaning it and resolving its URIs is
+     * most of the walk's time. */
+    FEED_PARSE_CONTENT_IF_NO_SUMMARY = 1u << 0,
+};
+/* feed_parse() with flags (0: exactly feed_parse()). */
+fs_code feed_parse_opts(const char *data, size_t len, const char *base_url,
+                        const char *http_charset, unsigned flags,
+                        struct feed *out, fs_error *err);
 void feed_release(struct feed *feed);
 const char *feed_format_name(enum feed_format format);
 /* Fill every item's content_html from its content (else summary) with

@@ -9,7 +9,8 @@
  * item before the break as it was; so each sample is parsed whole (fast
  * path) and broken (pull parser) and the items must be the same, field
  * for field.  Then feed_cdata_rewrite() itself: what it rewrites, what it
- * must leave alone.
+ * must leave alone.  Last, the crawl's FEED_PARSE_CONTENT_IF_NO_SUMMARY:
+ * content skipped exactly where a summary exists, nothing else changed.
  */
 #include "feed_internal.h"
 #include "tap.h"
@@ -182,10 +183,77 @@ static void test_rewrite(void)
                   "an unclosed tag: the rest is copied");
 }
 
+/* FEED_PARSE_CONTENT_IF_NO_SUMMARY (the crawl's parse): an item with a
+ * summary gets no content; every other field, and the content of an item
+ * without a summary, is what feed_parse() gives.  Both orders of summary
+ * and content, both content elements (the first wins either way), an
+ * xml:base on the content, RSS and Atom. */
+static void test_content_if_no_summary(void)
+{
+    static const char *const docs[] = {
+        "<rss version=\"2.0\" xmlns:content="
+        "\"http://purl.org/rss/1.0/modules/content/\"><channel><title>C"
+        "</title>"
+        "<item><title>with</title><description>&lt;p&gt;sum&lt;/p&gt;"
+        "</description><content:encoded>&lt;a href=\"x\"&gt;c&lt;/a&gt;"
+        "</content:encoded></item>"
+        "<item><title>content first</title><content:encoded>first"
+        "</content:encoded><description>d</description></item>"
+        "<item><title>without</title><content:encoded>&lt;img src=\"i.png"
+        "\"&gt;</content:encoded><content:encoded>second</content:encoded>"
+        "</item></channel></rss>",
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>A</title>"
+        "<entry><title>with</title><summary>s</summary>"
+        "<content type=\"html\">&lt;p&gt;c&lt;/p&gt;</content></entry>"
+        "<entry><title>without</title><content type=\"html\" "
+        "xml:base=\"http://other.example/d/\">&lt;a href=\"r\"&gt;x"
+        "&lt;/a&gt;</content><content>later</content></entry>"
+        "<entry><title>xhtml</title><content type=\"xhtml\"><div "
+        "xmlns=\"http://www.w3.org/1999/xhtml\"><b>bold</b> "
+        "<a href=\"q\">a</a></div></content></entry></feed>",
+    };
+    static const size_t has_summary[2][3] = {{1, 1, 0}, {1, 0, 0}};
+    for (size_t d = 0; d < 2; d++) {
+        struct feed full, crawl;
+        fs_error err = {0};
+        const char *url = "http://base.example/feeds/x.xml";
+        feed_parse(docs[d], strlen(docs[d]), url, NULL, &full, &err);
+        feed_parse_opts(docs[d], strlen(docs[d]), url, NULL,
+                        FEED_PARSE_CONTENT_IF_NO_SUMMARY, &crawl, &err);
+        is_int((long long)crawl.n_items, 3, "flag: all items");
+        for (size_t i = 0; i < full.n_items && i < crawl.n_items; i++) {
+            struct feed_item *f = &full.items[i], *c = &crawl.items[i];
+            char what[96];
+            snprintf(what, sizeof(what), "doc %zu item %zu: content", d, i);
+            ok(f->content != NULL, "without the flag: content built");
+            if (has_summary[d][i]) {
+                ok(c->content == NULL, what);
+            } else {
+                is_str(c->content, f->content, what);
+            }
+            /* all the rest unchanged */
+            free(f->content);
+            free(c->content);
+            f->content = c->content = NULL;
+        }
+        json_t *jf = feed_to_json(&full), *jc = feed_to_json(&crawl);
+        char *sf = json_dumps(jf, JSON_SORT_KEYS);
+        char *sc = json_dumps(jc, JSON_SORT_KEYS);
+        is_str(sc, sf, "flag: every other field the same");
+        free(sf);
+        free(sc);
+        json_decref(jf);
+        json_decref(jc);
+        feed_release(&full);
+        feed_release(&crawl);
+    }
+}
+
 int main(void)
 {
     test_equivalence();
     test_fallbacks();
     test_rewrite();
+    test_content_if_no_summary();
     return tap_done();
 }
