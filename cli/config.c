@@ -37,6 +37,7 @@ static const struct {
     {"contact", "FEEDSIFT_CONTACT"},
     {"ca_file", "FEEDSIFT_CA_FILE"},
     {"busy_timeout_ms", "FEEDSIFT_BUSY_TIMEOUT_MS"},
+    {"cache_dir", "FEEDSIFT_CACHE_DIR"},
     {"alert_exec", "FEEDSIFT_ALERT_EXEC"},
     {"alert_webhook", "FEEDSIFT_ALERT_WEBHOOK"},
     {"alert_secret_file", "FEEDSIFT_ALERT_SECRET_FILE"},

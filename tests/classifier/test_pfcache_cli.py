@@ -124,6 +124,13 @@ def main():
     t.ok(p.returncode == 0 and
          len(entries(os.path.join(home, ".cache", "feedsift"))) == 1,
          "else ~/.cache/feedsift", p.stderr)
+    # the settings file's cache_dir, when the environment does not say
+    cfgdir = os.path.join(work, "cfgcache")
+    cfg = write(os.path.join(work, "feedsift.conf"),
+                "cache_dir = %s\n" % cfgdir)
+    p = fs.run("--config", cfg, "reclassify", "--db", db, "--rules", rules)
+    t.ok(p.returncode == 0 and len(entries(cfgdir)) == 1,
+         "cache_dir in the settings file", p.stderr)
     # FEEDSIFT_CACHE_DIR="" turns it off; an unwritable one is harmless
     home2 = os.path.join(work, "home2")
     fs.env["HOME"] = home2
