@@ -110,7 +110,9 @@ static void digest_of(const void *const *piece, const size_t *len, int n,
  * NULL, or why not. */
 static const char *read_own(const char *path, struct strbuf *sb)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO planted at the name must not block the open
+     * before fstat can refuse it (no effect on a regular file) */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return errno == ENOENT ? "" : strerror(errno);
     struct stat st;

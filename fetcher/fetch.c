@@ -299,6 +299,23 @@ static void transfer_finish(struct transfer *t, CURLcode cc,
     free((char *)res.body);
 }
 
+/* Whether libcurl may send transfers through a proxy: one of the
+ * variables it reads is set (http_proxy only in lower case, by libcurl's
+ * design; no_proxy is not looked at, so a proxy that no_proxy bypasses
+ * for every feed only loses the redirect backstop below). */
+static int proxy_in_env(void)
+{
+    static const char *const vars[] = {"http_proxy", "https_proxy",
+                                       "HTTPS_PROXY", "all_proxy",
+                                       "ALL_PROXY"};
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return 1;
+    }
+    return 0;
+}
+
 /* Start every request the host queues allow now. */
 static fs_code start_ready(CURLM *m, struct hostq *hq,
                            const struct fetch_options *opt,
@@ -372,9 +389,14 @@ fs_code fetch_all(const struct fetch_options *opt,
     /* hostq keeps each requested host within max_per_host; this backstop
      * does the same for the hosts redirects lead to (many feeds of one
      * redirector, or of several, can end on one origin).  A transfer
-     * waiting for such a connection keeps its global slot meanwhile. */
-    curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS,
-                      (long)(opt->max_per_host > 0 ? opt->max_per_host : 4));
+     * waiting for such a connection keeps its global slot meanwhile.  Not
+     * through a proxy: libcurl counts plain-http transfers through an
+     * HTTP proxy as connections to the proxy's host, so the limit would
+     * hold the whole crawl to max_per_host transfers. */
+    if (!proxy_in_env())
+        curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS,
+                          (long)(opt->max_per_host > 0 ? opt->max_per_host
+                                                       : 4));
 
     size_t max_inflight =
         opt->max_concurrency > 0 ? (size_t)opt->max_concurrency : 32;

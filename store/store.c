@@ -423,9 +423,11 @@ fs_code store_atomic_end(struct store *st, int own, fs_code rc,
     }
     if (own)
         store_rollback(st);
-    else
+    else {
         sqlite3_exec(st->db,
                      "ROLLBACK TO store_atomic; RELEASE store_atomic", NULL,
                      NULL, NULL);
+        story_filter_reset(st); /* no rollback hook for this one */
+    }
     return rc;
 }

@@ -136,6 +136,8 @@ fs_code story_filter_check(struct store *st, fs_error *err);
 fs_code story_filter_may_have(struct store *st, int64_t week, int64_t band,
                               int *maybe, fs_error *err);
 void story_filter_add(struct store *st, int64_t week, int64_t band);
+/* After a rollback to a savepoint (a full rollback resets it by itself). */
+void story_filter_reset(struct store *st);
 void story_filter_free(struct store *st);
 
 /* Where an item goes: its URL key (canonical URL, else link, normalised;

@@ -18,7 +18,11 @@
  *    has committed since (PRAGMA data_version, which changes only for
  *    other connections' commits).  Rows deleted, or inserted by a
  *    transaction that rolled back, leave their bits set: a wasted query,
- *    never a missed candidate.  So the filter never changes a result.
+ *    never a missed candidate.  A rollback also brings back the rows its
+ *    transaction deleted, which a week loaded meanwhile lacks, and
+ *    data_version does not move for it: so every rollback (the
+ *    connection's rollback hook, and store_atomic_end's ROLLBACK TO)
+ *    drops the loaded weeks too.  So the filter never changes a result.
  *  - At most STORY_FILTER_WEEKS weeks are held (the least recently asked
  *    one is replaced), so memory stays under 300 KB.
  */
@@ -42,6 +46,17 @@ struct story_filter {
     size_t n_weeks;
     struct story_week_bits weeks[STORY_FILTER_WEEKS];
 };
+
+void story_filter_reset(struct store *st)
+{
+    if (st->band_filter)
+        st->band_filter->n_weeks = 0;
+}
+
+static void on_rollback(void *st)
+{
+    story_filter_reset(st);
+}
 
 void story_filter_free(struct store *st)
 {
@@ -72,8 +87,10 @@ fs_code story_filter_check(struct store *st, fs_error *err)
     if (rc != FS_OK)
         return rc;
     struct story_filter *f = st->band_filter;
-    if (!f)
+    if (!f) {
         f = st->band_filter = fs_calloc(1, sizeof(*f));
+        sqlite3_rollback_hook(st->db, on_rollback, st);
+    }
     if (f->data_version != v) {
         f->n_weeks = 0; /* another connection wrote: read the weeks again */
         f->data_version = v;

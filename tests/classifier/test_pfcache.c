@@ -302,6 +302,18 @@ static void test_damaged(void)
     ok(file_mode(path) == 0644, "writable-by-others entry replaced by a "
                                 "0644 one");
     damaged(dir, path, "foreign", want);
+
+    /* A FIFO planted at the entry's name (a cache directory others can
+     * write): refused without blocking the open, and not replaced by a
+     * compile's rename either way the test ends. */
+    unlink(path);
+    ok(mkfifo(path, 0644) == 0, "a FIFO at the entry's name");
+    set = load_text(SMALL_RULES);
+    rule_set_prefilter_prepare(set, dir); /* used to block in open() */
+    wait_prefiltered(set);
+    is_str(rule_set_prefilter_source(set), "compiled",
+           "a FIFO is not read: compiled instead");
+    rule_set_free(set);
     free(want);
     free(path);
     free(dir);

@@ -23,7 +23,9 @@ so tests can check how the fetcher copes:
   /cache/SECONDS/PATH       the file with Cache-Control: max-age=SECONDS
   /hold/MS                  answers "held" after MS milliseconds, counting
                             how many /hold requests of each Host header
-                            name are open at once
+                            name (and, under "*", of all names) are open
+                            at once; the request line may carry an
+                            absolute URL, as a client sends to a proxy
   /hold-max?host=NAME       the most /hold requests for NAME open at once
                             since the last /hold-max for it (then reset)
 
@@ -179,15 +181,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         name = (self.headers.get("Host") or "").rsplit(":", 1)[0]
         srv = self.server
         with srv.hold_lock:
-            srv.hold_now[name] = srv.hold_now.get(name, 0) + 1
-            srv.hold_max[name] = max(srv.hold_max.get(name, 0),
-                                     srv.hold_now[name])
+            for key in (name, "*"):
+                srv.hold_now[key] = srv.hold_now.get(key, 0) + 1
+                srv.hold_max[key] = max(srv.hold_max.get(key, 0),
+                                        srv.hold_now[key])
         try:
             time.sleep(ms / 1000)
             return self._send(200, b"held\n")
         finally:
             with srv.hold_lock:
-                srv.hold_now[name] -= 1
+                for key in (name, "*"):
+                    srv.hold_now[key] -= 1
 
     def _gzip_bomb(self):
         return self._send(200, gzip_bomb(), {"Content-Encoding": "gzip"},
@@ -274,6 +278,9 @@ def guess_type(path):
 
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # tests open many connections at once (the default backlog of 5 made
+    # the extra ones retry a second later)
+    request_queue_size = 64
 
     def handle_error(self, request, client_address):
         # Clients that hang up early (size caps, timeouts) are expected.
