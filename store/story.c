@@ -481,13 +481,14 @@ static fs_code story_bands_add(struct store *st, int64_t item_id,
                             &stmt, err);
     if (rc != FS_OK)
         return rc;
-    sqlite3_bind_int64(stmt, 1, story_week(at));
+    int64_t week = story_week(at);
+    sqlite3_bind_int64(stmt, 1, week);
     sqlite3_bind_int64(stmt, 2, at);
     sqlite3_bind_int64(stmt, 3, item_id);
     sqlite3_bind_int64(stmt, 4, simhash);
     for (int k = 0; k < 4; k++) {
         sqlite3_bind_int64(stmt, 5 + k, band_of(simhash, k));
-        story_filter_add(st, story_week(at), band_of(simhash, k));
+        story_filter_add(st, week, band_of(simhash, k));
     }
     return store_step_done(st, stmt, "indexing a story hash", err);
 }

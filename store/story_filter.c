@@ -47,6 +47,18 @@ struct story_filter {
     struct story_week_bits weeks[STORY_FILTER_WEEKS];
 };
 
+/* The 4 x 65,536 band values (band_of in story.c) fit; anything else
+ * cannot be held and is never ruled out. */
+static int band_fits(int64_t band)
+{
+    return band >= 0 && band < STORY_FILTER_BITS;
+}
+
+static void band_set(struct story_week_bits *w, int64_t band)
+{
+    w->bits[band / 64] |= (uint64_t)1 << (band % 64);
+}
+
 void story_filter_reset(struct store *st)
 {
     if (st->band_filter)
@@ -135,8 +147,8 @@ static fs_code week_load(struct store *st, int64_t week,
     int src;
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
         int64_t band = sqlite3_column_int64(stmt, 0);
-        if (band >= 0 && band < STORY_FILTER_BITS)
-            w->bits[band / 64] |= (uint64_t)1 << (band % 64);
+        if (band_fits(band))
+            band_set(w, band);
     }
     if (src != SQLITE_DONE) {
         rc = store_sql_error(st, src, "reading a week's story bands", err);
@@ -152,7 +164,7 @@ fs_code story_filter_may_have(struct store *st, int64_t week, int64_t band,
 {
     struct story_filter *f = st->band_filter;
     *maybe = 1;
-    if (!f || band < 0 || band >= STORY_FILTER_BITS)
+    if (!f || !band_fits(band))
         return FS_OK; /* unchecked, or a band this filter cannot hold */
     struct story_week_bits *w = week_find(f, week);
     if (!w) {
@@ -169,6 +181,6 @@ void story_filter_add(struct store *st, int64_t week, int64_t band)
 {
     struct story_filter *f = st->band_filter;
     struct story_week_bits *w = f ? week_find(f, week) : NULL;
-    if (w && band >= 0 && band < STORY_FILTER_BITS)
-        w->bits[band / 64] |= (uint64_t)1 << (band % 64);
+    if (w && band_fits(band))
+        band_set(w, band);
 }
