@@ -69,11 +69,14 @@ static int config_line(const char *path, int lineno, char *line)
     value += strspn(value, " \t");
     const char *env = config_env(line);
     if (!env) {
-        fprintf(stderr, "feedsift: %s:%d: unknown key '%s' (known: db, "
-                        "feeds, rules, contact, ca_file, busy_timeout_ms, "
-                        "alert_exec, alert_webhook, alert_secret_file, "
-                        "alert_timeout)\n",
-                path, lineno, line);
+        /* the list from the table, so that it names every key there is */
+        struct strbuf known = STRBUF_INIT;
+        for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]);
+             i++)
+            strbuf_addf(&known, "%s%s", i ? ", " : "", config_keys[i].key);
+        fprintf(stderr, "feedsift: %s:%d: unknown key '%s' (known: %s)\n",
+                path, lineno, line, known.buf);
+        strbuf_release(&known);
         return EXIT_USAGE;
     }
     if (setenv(env, value, 0) != 0) { /* 0: the environment wins */
