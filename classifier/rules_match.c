@@ -206,19 +206,16 @@ static int find(struct match_state *st, const struct rule *r,
      * evidence of nothing; the loader rejects the obvious cases */
     /* JIT-compiled: straight into the JIT code (pcre2_match would get
      * there too, after its generic checks; the text is valid UTF-8
-     * already); anything it cannot do goes the generic way */
-    if (p->jit) {
+     * already); what it cannot do, and a pattern without JIT code, goes
+     * the generic way */
+    rc = PCRE2_ERROR_JIT_BADOPTION;
+    if (p->jit)
         rc = pcre2_jit_match(p->code, (PCRE2_SPTR)ft->s, ft->len, from,
                              PCRE2_NOTEMPTY, st->md, st->set->mctx);
-        if (rc == PCRE2_ERROR_JIT_BADOPTION)
-            rc = pcre2_match(p->code, (PCRE2_SPTR)ft->s, ft->len, from,
-                             PCRE2_NO_UTF_CHECK | PCRE2_NOTEMPTY, st->md,
-                             st->set->mctx);
-    } else {
+    if (rc == PCRE2_ERROR_JIT_BADOPTION)
         rc = pcre2_match(p->code, (PCRE2_SPTR)ft->s, ft->len, from,
                          PCRE2_NO_UTF_CHECK | PCRE2_NOTEMPTY, st->md,
                          st->set->mctx);
-    }
 done:
     if (rc >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(st->md);
