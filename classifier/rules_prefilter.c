@@ -196,13 +196,14 @@ static void work_release(struct prefilter_work *w)
     pcre2_match_data_free(w->md);
 }
 
-/* No HS_FLAG_SINGLEMATCH: the start bound needs the smallest end of all
- * the prefilter matches, and with \b Vectorscan may deliver a later end
- * first (see the header comment). */
-static unsigned hs_flags_for(int case_sensitive)
+/* The Vectorscan flags of a pattern (its rule's case mode).  No
+ * HS_FLAG_SINGLEMATCH: the start bound needs the smallest end of all the
+ * prefilter matches, and with \b Vectorscan may deliver a later end first
+ * (see the header comment). */
+static unsigned hs_flags_for(const struct rule_set *set, size_t pattern)
 {
     unsigned f = HS_FLAG_PREFILTER | HS_FLAG_UTF8 | HS_FLAG_UCP;
-    if (!case_sensitive)
+    if (!set->rules[set->pattern_rule[pattern]].case_sensitive)
         f |= HS_FLAG_CASELESS;
     return f;
 }
@@ -385,9 +386,6 @@ static struct rule_prefilter *prefilter_finish(const struct rule_set *set,
 static struct rule_prefilter *compile_prefilter(const struct rule_set *set)
 {
     size_t n = set->n_patterns;
-    unsigned char *cs = fs_calloc(n, 1);
-    for (size_t i = 0; i < n; i++)
-        cs[i] = (unsigned char)set->rules[set->pattern_rule[i]].case_sensitive;
     struct rule_prefilter *pf = prefilter_new(set);
     const char **expr = fs_calloc(n, sizeof(*expr));
     unsigned *flags = fs_calloc(n, sizeof(*flags));
@@ -400,7 +398,7 @@ static struct rule_prefilter *compile_prefilter(const struct rule_set *set)
         hs_compile_error_t *cerr = NULL;
         pf->pat[i].max_chars =
             rules_pattern_max_chars(set->patterns[i]->source);
-        if (hs_expression_info(set->patterns[i]->source, hs_flags_for(cs[i]),
+        if (hs_expression_info(set->patterns[i]->source, hs_flags_for(set, i),
                                &info, &cerr) != HS_SUCCESS) {
             pf->always[i] = 1;
             hs_free_compile_error(cerr);
@@ -415,7 +413,7 @@ static struct rule_prefilter *compile_prefilter(const struct rule_set *set)
             if (pf->always[i])
                 continue;
             expr[m] = set->patterns[i]->source;
-            flags[m] = hs_flags_for(cs[i]);
+            flags[m] = hs_flags_for(set, i);
             ids[m] = (unsigned)i;
             m++;
         }
@@ -442,7 +440,6 @@ static struct rule_prefilter *compile_prefilter(const struct rule_set *set)
     free(expr);
     free(flags);
     free(ids);
-    free(cs);
     return prefilter_finish(set, pf);
 }
 
@@ -535,9 +532,8 @@ static void prefilter_key(const struct rule_set *set,
     hash_u64(h, set->n_patterns);
     for (size_t i = 0; i < set->n_patterns; i++) {
         const char *src = set->patterns[i]->source;
-        int cs = set->rules[set->pattern_rule[i]].case_sensitive;
         hash_u64(h, i); /* the id */
-        hash_u64(h, hs_flags_for(cs));
+        hash_u64(h, hs_flags_for(set, i));
         hash_u64(h, strlen(src));
         pfcache_hash_add(h, src, strlen(src));
     }
