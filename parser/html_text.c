@@ -99,6 +99,25 @@ static void html_add_utf8(struct strbuf *sb, unsigned long cp)
     }
 }
 
+/* The named reference "name;" at s[*j] (just after its '&'): the
+ * character libxml2's HTML entity table gives it, with *j moved to the
+ * ';', or 0 when it is not one (*j unmoved).  No table entry is 0. */
+static unsigned long html_named_ref(const char *s, size_t len, size_t *j)
+{
+    char name[33];
+    size_t n = 0, k = *j;
+    while (k < len && n < 32 && isalnum((unsigned char)s[k]))
+        name[n++] = s[k++];
+    name[n] = '\0';
+    if (!n || k >= len || s[k] != ';')
+        return 0;
+    const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
+    if (!e)
+        return 0;
+    *j = k;
+    return e->value;
+}
+
 /* Plain text: decode "&name;", "&#N;", "&#xN;" and keep the rest. */
 static void html_decode_entities(struct strbuf *sb, const char *s, size_t len)
 {
@@ -127,19 +146,8 @@ static void html_decode_entities(struct strbuf *sb, const char *s, size_t len)
                 ok = cp > 0 && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
             }
         } else {
-            char name[33];
-            size_t n = 0;
-            while (j < len && n < 32 && isalnum((unsigned char)s[j]))
-                name[n++] = s[j++];
-            name[n] = '\0';
-            const htmlEntityDesc *e =
-                n && j < len && s[j] == ';'
-                    ? htmlEntityLookup((const xmlChar *)name)
-                    : NULL;
-            if (e) {
-                cp = e->value;
-                ok = 1;
-            }
+            cp = html_named_ref(s, len, &j);
+            ok = cp != 0;
         }
         if (!ok) {
             strbuf_addch(sb, '&');
@@ -234,19 +242,9 @@ static size_t html_fast_reference(const char *s, size_t len, struct strbuf *sb)
               (cp >= 0x10000 && cp <= 0x10FFFF)))
             return 0;
     } else {
-        char name[33];
-        size_t n = 0;
-        if (j >= len || !isalpha((unsigned char)s[j]))
+        cp = html_named_ref(s, len, &j);
+        if (!cp)
             return 0;
-        while (j < len && n < 32 && isalnum((unsigned char)s[j]))
-            name[n++] = s[j++];
-        name[n] = '\0';
-        if (j >= len || s[j] != ';')
-            return 0;
-        const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
-        if (!e || !e->value)
-            return 0;
-        cp = e->value;
     }
     if (cp == '\t' || cp == '\n' || cp == '\r')
         cp = ' '; /* as html_walk writes them */
