@@ -343,7 +343,7 @@ void store_close(struct store *st)
         return;
     for (size_t i = 0; i < STMT_COUNT_; i++)
         sqlite3_finalize(st->stmts[i]);
-    story_filter_free(st);
+    story_index_free(st);
     if (st->db && sqlite3_close(st->db) != SQLITE_OK)
         fs_log(FS_LOG_WARN, "%s: closing database: %s", st->path,
                sqlite3_errmsg(st->db));
@@ -427,7 +427,7 @@ fs_code store_atomic_end(struct store *st, int own, fs_code rc,
         sqlite3_exec(st->db,
                      "ROLLBACK TO store_atomic; RELEASE store_atomic", NULL,
                      NULL, NULL);
-        story_filter_reset(st); /* no rollback hook for this one */
+        story_index_reset(st); /* no rollback hook for this one */
     }
     return rc;
 }

@@ -97,7 +97,7 @@ struct store {
     int busy_ms;                /* busy timeout in effect */
     int caller_txn;             /* inside store_begin(): see store_atomic_begin */
     sqlite3_stmt *stmts[STMT_COUNT_];
-    struct story_filter *band_filter; /* story_filter.c; NULL until used */
+    struct story_index *story_index; /* story_index.c; NULL until used */
 };
 
 /* The schema version this build writes and the PRAGMA application_id that
@@ -126,19 +126,33 @@ fs_code store_story_backfill(struct store *st, fs_error *err);
 #define STORE_FTS_QUEUE_MIGRATION 5
 fs_code store_fts_flush(struct store *st, fs_error *err);
 
-/* story_filter.c: an in-memory superset of the (week, band) pairs that
- * have rows in item_simhash_bands, so that story.c skips the index seeks
- * that cannot find anything.  story_filter_check() once per lookup (it
- * drops what another connection's commit may have made stale), then
- * story_filter_may_have() per (week, band): *maybe 0 means no row.  Every
- * band row this connection inserts goes through story_filter_add(). */
-fs_code story_filter_check(struct store *st, fs_error *err);
-fs_code story_filter_may_have(struct store *st, int64_t week, int64_t band,
-                              int *maybe, fs_error *err);
-void story_filter_add(struct store *st, int64_t week, int64_t band);
+/* story_index.c: the rows of item_simhash_bands of the weeks story.c
+ * reads, in memory.  story_index_check() once per lookup (it drops what a
+ * rollback, another connection's commit or a delete elsewhere may have
+ * made stale), then story_index_candidates() per (week, band): the rows
+ * the SQL range would return, newest first, into out[0..max); *held 0
+ * means this week is not held (too big): ask SQL.  Every band row this
+ * connection inserts goes through story_index_add(), and story.c's delete
+ * of an item_story row runs between story_index_own_delete(st, 1) and
+ * (st, 0) and then removes its rows with story_index_remove(). */
+struct story_candidate {
+    int64_t item_id, simhash;
+};
+fs_code story_index_check(struct store *st, fs_error *err);
+fs_code story_index_candidates(struct store *st, int64_t week, int64_t band,
+                               int64_t from, int64_t to, int64_t self_id,
+                               struct story_candidate *out, int max, int *n,
+                               int *held, fs_error *err);
+void story_index_add(struct store *st, int64_t week, int64_t band,
+                     int64_t at, int64_t item_id, int64_t simhash);
+void story_index_remove(struct store *st, int64_t week, int64_t band,
+                        int64_t at, int64_t item_id);
+void story_index_own_delete(struct store *st, int on);
 /* After a rollback to a savepoint (a full rollback resets it by itself). */
-void story_filter_reset(struct store *st);
-void story_filter_free(struct store *st);
+void story_index_reset(struct store *st);
+void story_index_free(struct store *st);
+/* Tests only: when > 0, the most rows held instead of the default. */
+extern size_t story_index_test_max_rows;
 
 /* Where an item goes: its URL key (canonical URL, else link, normalised;
  * NULL without either), its simhash (has_hash 0 when the text is too short

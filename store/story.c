@@ -357,66 +357,89 @@ static fs_code story_by_url(struct store *st, int64_t self_id,
  * MinHashes): for J = 0.9 that happens with probability 0.99, for
  * unrelated texts (J < 0.2) with < 0.01, and the agreement check then
  * drops them. */
+/* Keep the closer of a candidate and the best so far: more equal
+ * nibbles, then the older item. */
+static void story_consider(int64_t item, int64_t cand_hash, int64_t simhash,
+                           int *best, int64_t *best_item)
+{
+    int agree = store_simhash_agree((uint64_t)cand_hash, (uint64_t)simhash);
+    if (agree > *best || (agree == *best && *best_item && item < *best_item)) {
+        *best = agree;
+        *best_item = item;
+    }
+}
+
+/* The SQL form of story_index_candidates, for a week too big to hold. */
+static fs_code story_band_rows_sql(struct store *st, int64_t week,
+                                   int64_t band, int64_t from, int64_t to,
+                                   int64_t self_id, int64_t simhash,
+                                   int *best, int64_t *best_item,
+                                   fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_STORY_CANDIDATES,
+                            "SELECT item_id, simhash FROM item_simhash_bands"
+                            " WHERE week = ?6 AND band = ?1"
+                            " AND at BETWEEN ?3 AND ?4 AND item_id != ?2"
+                            " ORDER BY at DESC LIMIT ?5",
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, band);
+    sqlite3_bind_int64(stmt, 2, self_id);
+    sqlite3_bind_int64(stmt, 3, from);
+    sqlite3_bind_int64(stmt, 4, to);
+    sqlite3_bind_int(stmt, 5, STORY_BAND_CANDIDATES);
+    sqlite3_bind_int64(stmt, 6, week);
+    int src;
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
+        story_consider(sqlite3_column_int64(stmt, 0),
+                       sqlite3_column_int64(stmt, 1), simhash, best,
+                       best_item);
+    if (src != SQLITE_DONE)
+        rc = store_sql_error(st, src, "looking for near-duplicates", err);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+/* The story of the closest near-duplicate (most equal MinHash nibbles,
+ * then oldest), if any agrees on STORY_MIN_AGREE and is within
+ * STORY_WINDOW.  Candidates share at least one whole 16-bit band (four
+ * MinHashes): for J = 0.9 that happens with probability 0.99, for
+ * unrelated texts (J < 0.2) with < 0.01, and the agreement check then
+ * drops them. */
 static fs_code story_by_simhash(struct store *st, int64_t self_id,
                                 int64_t simhash, int64_t when,
                                 int64_t *story, fs_error *err)
 {
-    /* One backward range per band, newest first and at most
+    /* One backward range per band and week, newest first and at most
      * STORY_BAND_CANDIDATES rows: a band that many items of the window
      * share is made of common words (a site's boilerplate, a generated
      * corpus's small vocabulary) and reading all of it made each item
      * cost O(items stored); near-duplicates arrive close together, so the
-     * newest of a crowded band are the ones worth comparing.  Only the
-     * (week, band) ranges the filter (story_filter.c) cannot rule out are
-     * read: most of the 12 are empty. */
-    static const char candidates_sql[] =
-        "SELECT item_id, simhash FROM item_simhash_bands"
-        " WHERE week = ?6 AND band = ?1 AND at BETWEEN ?3 AND ?4"
-        " AND item_id != ?2 ORDER BY at DESC LIMIT ?5";
-    sqlite3_stmt *stmt = NULL;
-    fs_code rc = story_filter_check(st, err);
-    if (rc != FS_OK)
-        return rc;
-    int best = STORY_MIN_AGREE - 1, src = SQLITE_DONE;
+     * newest of a crowded band are the ones worth comparing.  The ranges
+     * are read from memory (story_index.c) unless a week is too big. */
+    sqlite3_stmt *stmt;
+    fs_code rc = story_index_check(st, err);
+    int best = STORY_MIN_AGREE - 1;
     int64_t best_item = 0;
     int64_t from = when - STORY_WINDOW, to = when + STORY_WINDOW;
     for (int64_t week = story_week(to);
-         week >= story_week(from) && src == SQLITE_DONE; week--)
-    for (int k = 0; k < 4 && src == SQLITE_DONE; k++) {
-        int maybe;
-        rc = story_filter_may_have(st, week, band_of(simhash, k), &maybe,
-                                   err);
-        if (rc == FS_OK && maybe)
-            rc = store_stmt(st, STMT_STORY_CANDIDATES, candidates_sql,
-                            &stmt, err);
-        if (rc != FS_OK)
-            return rc;
-        if (!maybe)
-            continue; /* no row of this band in this week */
-        sqlite3_bind_int64(stmt, 1, band_of(simhash, k));
-        sqlite3_bind_int64(stmt, 2, self_id);
-        sqlite3_bind_int64(stmt, 3, from);
-        sqlite3_bind_int64(stmt, 4, to);
-        sqlite3_bind_int(stmt, 5, STORY_BAND_CANDIDATES);
-        sqlite3_bind_int64(stmt, 6, week);
-        while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-            int agree = store_simhash_agree(
-                (uint64_t)sqlite3_column_int64(stmt, 1), (uint64_t)simhash);
-            int64_t item = sqlite3_column_int64(stmt, 0);
-            if (agree > best ||
-                (agree == best && best_item && item < best_item)) {
-                best = agree;
-                best_item = item;
-            }
-        }
-        if (src != SQLITE_DONE)
-            break; /* the error is read before the reset */
-        sqlite3_reset(stmt);
+         week >= story_week(from) && rc == FS_OK; week--)
+    for (int k = 0; k < 4 && rc == FS_OK; k++) {
+        struct story_candidate cand[STORY_BAND_CANDIDATES];
+        int n, held;
+        rc = story_index_candidates(st, week, band_of(simhash, k), from, to,
+                                    self_id, cand, STORY_BAND_CANDIDATES,
+                                    &n, &held, err);
+        if (rc == FS_OK && !held)
+            rc = story_band_rows_sql(st, week, band_of(simhash, k), from,
+                                     to, self_id, simhash, &best,
+                                     &best_item, err);
+        for (int i = 0; i < n; i++)
+            story_consider(cand[i].item_id, cand[i].simhash, simhash, &best,
+                           &best_item);
     }
-    if (src != SQLITE_DONE)
-        rc = store_sql_error(st, src, "looking for near-duplicates", err);
-    if (stmt)
-        store_stmt_done(stmt);
     if (rc != FS_OK || !best_item)
         return rc;
     rc = store_stmt(st, STMT_STORY_OF_ITEM,
@@ -425,7 +448,7 @@ static fs_code story_by_simhash(struct store *st, int64_t self_id,
     if (rc != FS_OK)
         return rc;
     sqlite3_bind_int64(stmt, 1, best_item);
-    src = sqlite3_step(stmt);
+    int src = sqlite3_step(stmt);
     if (src == SQLITE_ROW)
         *story = sqlite3_column_int64(stmt, 0);
     else if (src != SQLITE_DONE)
@@ -486,11 +509,45 @@ static fs_code story_bands_add(struct store *st, int64_t item_id,
     sqlite3_bind_int64(stmt, 2, at);
     sqlite3_bind_int64(stmt, 3, item_id);
     sqlite3_bind_int64(stmt, 4, simhash);
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 4; k++)
         sqlite3_bind_int64(stmt, 5 + k, band_of(simhash, k));
-        story_filter_add(st, week, band_of(simhash, k));
+    rc = store_step_done(st, stmt, "indexing a story hash", err);
+    for (int k = 0; k < 4 && rc == FS_OK; k++)
+        story_index_add(st, week, band_of(simhash, k), at, item_id,
+                        simhash);
+    return rc;
+}
+
+/* Delete an item's item_story row, and with it (the trigger) its bands.
+ * By a DELETE: the rows REPLACE deletes fire no delete trigger (SQLite
+ * runs them only with recursive_triggers).  The deleted signature comes
+ * back (RETURNING; all of a DELETE's changes are made by its first step)
+ * so that story_index.c drops the same rows the trigger did. */
+static fs_code story_unset(struct store *st, int64_t item_id, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_STORY_UNSET,
+                            "DELETE FROM item_story WHERE item_id = ?1"
+                            " RETURNING simhash, at",
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, item_id);
+    story_index_own_delete(st, 1);
+    int src = sqlite3_step(stmt);
+    story_index_own_delete(st, 0);
+    if (src == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+        int64_t simhash = sqlite3_column_int64(stmt, 0);
+        int64_t at = sqlite3_column_int64(stmt, 1);
+        for (int k = 0; k < 4; k++)
+            story_index_remove(st, story_week(at), band_of(simhash, k), at,
+                               item_id);
+    } else if (src != SQLITE_ROW && src != SQLITE_DONE) {
+        rc = store_sql_error(st, src, "re-placing an item in its story",
+                             err);
     }
-    return store_step_done(st, stmt, "indexing a story hash", err);
+    store_stmt_done(stmt);
+    return rc;
 }
 
 /* Write the item_story row and its bands; `placed`: the item has a row
@@ -502,17 +559,7 @@ static fs_code story_write(struct store *st, int64_t item_id,
     sqlite3_stmt *stmt;
     fs_code rc;
     if (placed) {
-        /* By a DELETE: the rows REPLACE deletes fire no delete trigger
-         * (SQLite runs them only with recursive_triggers), and that
-         * trigger is what drops the old signature's bands. */
-        rc = store_stmt(st, STMT_STORY_UNSET,
-                        "DELETE FROM item_story WHERE item_id = ?1", &stmt,
-                        err);
-        if (rc != FS_OK)
-            return rc;
-        sqlite3_bind_int64(stmt, 1, item_id);
-        rc = store_step_done(st, stmt, "re-placing an item in its story",
-                             err);
+        rc = story_unset(st, item_id, err);
         if (rc != FS_OK)
             return rc;
     }

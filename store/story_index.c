@@ -1,0 +1,436 @@
+/*
+ * story_index.c — the near-duplicate band rows of the weeks a connection
+ * reads, held in memory.
+ *
+ * The near-duplicate lookup (story.c) reads, for each of an item's 4
+ * signature bands in each of the 2 or 3 weeks of its window, the newest
+ * STORY_BAND_CANDIDATES rows of item_simhash_bands in the window: 12
+ * ranges per new item.  As SQL each range is a statement (bind, seek,
+ * step, reset, about 5 us even when empty): on a 40,000-item crawl of the
+ * benchmark site 222,000 of them ran (after a per-week bitmap had ruled
+ * out the empty ones) for 1.1 s, the store thread's largest cost.  Here a
+ * week's rows are read once, by one scan of its part of the index, and
+ * every range is answered from memory.
+ *
+ * Layout: per week, a pool of rows (24 bytes each: item, signature, time
+ * within the week, next) and an open-addressing table from band to the
+ * newest row of that band; each band's rows are a chain, newest first
+ * (by at, then item_id, descending: the order of the SQL range), so a
+ * range is a walk from the head.  Chains are short (2 rows on average on
+ * the benchmark site, whose small vocabulary crowds the bands).  A week of
+ * the benchmark's 40,000 items (160,000 rows) takes about 5 MB.
+ *
+ * Invariants:
+ *  - A loaded week holds exactly the rows of item_simhash_bands for that
+ *    week as this connection sees them, so story_index_candidates()
+ *    returns what the SQL range would:
+ *    - it is read from the table when first asked for;
+ *    - every band row this connection inserts is added
+ *      (story_index_add, after the INSERT succeeded, with the INSERT OR
+ *      IGNORE's rule: a row already there is kept);
+ *    - the only deletes of band rows are the item_story delete trigger's.
+ *      story.c deletes item_story rows in one place (re-placing an item),
+ *      reads the deleted signature back (RETURNING) and removes its rows
+ *      (story_index_remove); any other delete of an item_story row (items
+ *      deleted by `prune`, cascading) is seen by the update hook and drops
+ *      every loaded week;
+ *    - a rollback (the rollback hook; store_atomic_end's ROLLBACK TO calls
+ *      story_index_reset) and another connection's commit (PRAGMA
+ *      data_version, checked before every lookup) drop every loaded week.
+ *  - At most STORY_INDEX_WEEKS weeks and about STORY_INDEX_MAX_ROWS rows
+ *    are held (least recently used weeks go first).  A week with more rows
+ *    than that is marked too big and its ranges go to SQL (story.c).
+ */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define STORY_INDEX_WEEKS 8
+/* 1M rows: about 250,000 items in the weeks of the window, ~40 MB. */
+#define STORY_INDEX_MAX_ROWS (1u << 20)
+
+#define STORY_WEEK_SECONDS 604800 /* story.c: a week is at / 604800 */
+#define ROW_NONE UINT32_MAX
+
+struct story_row {
+    int64_t item_id, simhash;
+    int32_t at;             /* at - week * STORY_WEEK_SECONDS */
+    uint32_t next;          /* the next older row of the band, or ROW_NONE */
+};
+
+struct story_band {
+    int32_t band;           /* 65536 * k + 16 bits; -1: empty slot */
+    uint32_t head;          /* its newest row */
+};
+
+struct story_week {
+    int64_t week;
+    uint64_t last_used;     /* story_index.clock when last asked */
+    int too_big;            /* more rows than the index holds: use SQL */
+    size_t n_rows;          /* rows in the chains */
+    size_t n_pool, alloc_pool; /* rows in the pool, removed ones too */
+    struct story_row *pool;
+    size_t n_bands, mask;   /* slots: mask + 1, a power of two */
+    struct story_band *slots;
+};
+
+struct story_index {
+    int64_t data_version;   /* PRAGMA data_version when the weeks were read */
+    int stale;              /* an item_story row was deleted behind us */
+    int own_delete;         /* story.c's delete is running: not stale */
+    uint64_t clock;
+    size_t n_rows;          /* over all loaded weeks */
+    size_t n_weeks;
+    struct story_week weeks[STORY_INDEX_WEEKS];
+};
+
+/* Tests only: when > 0, the row limit instead of STORY_INDEX_MAX_ROWS. */
+size_t story_index_test_max_rows;
+
+static size_t max_rows(void)
+{
+    return story_index_test_max_rows ? story_index_test_max_rows
+                                     : STORY_INDEX_MAX_ROWS;
+}
+
+/* ---- one week -------------------------------------------------------- */
+
+static void week_clear(struct story_week *w)
+{
+    free(w->pool);
+    free(w->slots);
+    memset(w, 0, sizeof(*w));
+}
+
+/* Bands this index holds: the 4 x 65,536 values of story.c's band_of.
+ * The table never holds anything else (none exists). */
+static int band_fits(int64_t band)
+{
+    return band >= 0 && band < 4 * 65536;
+}
+
+static size_t band_slot(const struct story_week *w, int64_t band)
+{
+    return (size_t)(((uint64_t)band * 0x9e3779b97f4a7c15ull) >> 40) &
+           w->mask;
+}
+
+static struct story_band *band_find(const struct story_week *w,
+                                    int64_t band)
+{
+    if (!w->slots)
+        return NULL;
+    for (size_t i = band_slot(w, band);; i = (i + 1) & w->mask) {
+        if (w->slots[i].band == band)
+            return &w->slots[i];
+        if (w->slots[i].band < 0)
+            return NULL;
+    }
+}
+
+static void slots_alloc(struct story_week *w, size_t n)
+{
+    w->slots = fs_malloc(n * sizeof(*w->slots));
+    for (size_t i = 0; i < n; i++)
+        w->slots[i] = (struct story_band){-1, ROW_NONE};
+    w->mask = n - 1;
+}
+
+/* The slot of band, made (with an empty chain) when missing; the table
+ * stays at most half full. */
+static struct story_band *band_get(struct story_week *w, int64_t band)
+{
+    struct story_band *b = band_find(w, band);
+    if (b)
+        return b;
+    if (!w->slots || 2 * (w->n_bands + 1) > w->mask + 1) {
+        struct story_band *old = w->slots;
+        size_t old_n = old ? w->mask + 1 : 0;
+        slots_alloc(w, old_n ? 2 * old_n : 1024);
+        for (size_t i = 0; i < old_n; i++)
+            if (old[i].band >= 0) {
+                size_t j = band_slot(w, old[i].band);
+                while (w->slots[j].band >= 0)
+                    j = (j + 1) & w->mask;
+                w->slots[j] = old[i];
+            }
+        free(old);
+    }
+    size_t i = band_slot(w, band);
+    while (w->slots[i].band >= 0)
+        i = (i + 1) & w->mask;
+    w->slots[i].band = (int32_t)band;
+    w->n_bands++;
+    return &w->slots[i];
+}
+
+/* Row r is newer than (at, item) in the chain order. */
+static int row_newer(const struct story_row *r, int32_t at, int64_t item)
+{
+    return r->at > at || (r->at == at && r->item_id > item);
+}
+
+/* Where (at, item) goes in b's chain: the link that points at the first
+ * row not newer than it. */
+static uint32_t *row_link(struct story_week *w, struct story_band *b,
+                          int32_t at, int64_t item)
+{
+    uint32_t *link = &b->head;
+    while (*link != ROW_NONE && row_newer(&w->pool[*link], at, item))
+        link = &w->pool[*link].next;
+    return link;
+}
+
+static int row_is(const struct story_week *w, uint32_t i, int32_t at,
+                  int64_t item)
+{
+    return i != ROW_NONE && w->pool[i].at == at && w->pool[i].item_id == item;
+}
+
+/* Insert a row unless one with its key is there (INSERT OR IGNORE). */
+static void row_add(struct story_week *w, int64_t band, int64_t at,
+                    int64_t item, int64_t simhash)
+{
+    if (!band_fits(band))
+        return;
+    int32_t off = (int32_t)(at - w->week * STORY_WEEK_SECONDS);
+    struct story_band *b = band_get(w, band);
+    uint32_t *link = row_link(w, b, off, item);
+    if (row_is(w, *link, off, item))
+        return;
+    if (w->n_pool == w->alloc_pool) {
+        w->alloc_pool = w->alloc_pool ? 2 * w->alloc_pool : 256;
+        w->pool = fs_realloc(w->pool, w->alloc_pool * sizeof(*w->pool));
+        link = row_link(w, b, off, item); /* the pool moved */
+    }
+    uint32_t i = (uint32_t)w->n_pool++;
+    w->pool[i] = (struct story_row){item, simhash, off, *link};
+    *link = i;
+    w->n_rows++;
+}
+
+/* ---- the index ------------------------------------------------------- */
+
+static void index_drop_weeks(struct story_index *ix)
+{
+    for (size_t i = 0; i < ix->n_weeks; i++)
+        week_clear(&ix->weeks[i]);
+    ix->n_weeks = 0;
+    ix->n_rows = 0;
+    ix->stale = 0;
+}
+
+void story_index_reset(struct store *st)
+{
+    if (st->story_index)
+        index_drop_weeks(st->story_index);
+}
+
+void story_index_free(struct store *st)
+{
+    story_index_reset(st);
+    free(st->story_index);
+    st->story_index = NULL;
+}
+
+static void on_rollback(void *st)
+{
+    story_index_reset(st);
+}
+
+static void on_update(void *arg, int op, const char *db, const char *table,
+                      sqlite3_int64 rowid)
+{
+    struct store *st = arg;
+    (void)rowid;
+    if (op == SQLITE_DELETE && !st->story_index->own_delete &&
+        !strcmp(table, "item_story") && !strcmp(db, "main"))
+        st->story_index->stale = 1; /* cannot touch the connection here */
+}
+
+static fs_code data_version(struct store *st, int64_t *out, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_DATA_VERSION, "PRAGMA data_version",
+                            &stmt, err);
+    if (rc != FS_OK)
+        return rc;
+    int src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW)
+        *out = sqlite3_column_int64(stmt, 0);
+    else
+        rc = store_sql_error(st, src, "reading the data version", err);
+    store_stmt_done(stmt);
+    return rc;
+}
+
+fs_code story_index_check(struct store *st, fs_error *err)
+{
+    int64_t v = 0;
+    fs_code rc = data_version(st, &v, err);
+    if (rc != FS_OK)
+        return rc;
+    struct story_index *ix = st->story_index;
+    if (!ix) {
+        ix = st->story_index = fs_calloc(1, sizeof(*ix));
+        sqlite3_rollback_hook(st->db, on_rollback, st);
+        sqlite3_update_hook(st->db, on_update, st);
+    }
+    if (ix->data_version != v || ix->stale) {
+        index_drop_weeks(ix); /* read the weeks again */
+        ix->data_version = v;
+    }
+    return FS_OK;
+}
+
+static struct story_week *week_find(struct story_index *ix, int64_t week)
+{
+    for (size_t i = 0; i < ix->n_weeks; i++)
+        if (ix->weeks[i].week == week)
+            return &ix->weeks[i];
+    return NULL;
+}
+
+/* The least recently used loaded week other than keep, or NULL. */
+static struct story_week *week_oldest(struct story_index *ix,
+                                      const struct story_week *keep)
+{
+    struct story_week *old = NULL;
+    for (size_t i = 0; i < ix->n_weeks; i++)
+        if (&ix->weeks[i] != keep &&
+            (!old || ix->weeks[i].last_used < old->last_used))
+            old = &ix->weeks[i];
+    return old;
+}
+
+static void week_remove(struct story_index *ix, struct story_week *w)
+{
+    ix->n_rows -= w->n_rows;
+    week_clear(w);
+    *w = ix->weeks[--ix->n_weeks];
+    memset(&ix->weeks[ix->n_weeks], 0, sizeof(ix->weeks[0]));
+}
+
+static fs_code week_load(struct store *st, int64_t week,
+                         struct story_week **out, fs_error *err)
+{
+    struct story_index *ix = st->story_index;
+    if (ix->n_weeks == STORY_INDEX_WEEKS)
+        week_remove(ix, week_oldest(ix, NULL));
+    struct story_week *w = &ix->weeks[ix->n_weeks++];
+    w->week = week;
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, STMT_STORY_WEEK_BANDS,
+                            "SELECT band, at, item_id, simhash"
+                            " FROM item_simhash_bands WHERE week = ?1",
+                            &stmt, err);
+    if (rc != FS_OK) {
+        index_drop_weeks(ix);
+        return rc;
+    }
+    sqlite3_bind_int64(stmt, 1, week);
+    int src;
+    /* rows come in index order, (band, at, item_id): each is the newest
+     * of its band so far, so row_add puts it at the head at once */
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (w->n_rows >= max_rows()) {
+            week_clear(w);
+            w->week = week;
+            w->too_big = 1;
+            src = SQLITE_DONE;
+            break;
+        }
+        row_add(w, sqlite3_column_int64(stmt, 0),
+                sqlite3_column_int64(stmt, 1),
+                sqlite3_column_int64(stmt, 2),
+                sqlite3_column_int64(stmt, 3));
+    }
+    if (src != SQLITE_DONE && src != SQLITE_ROW)
+        rc = store_sql_error(st, src, "reading a week's story bands", err);
+    store_stmt_done(stmt);
+    if (rc != FS_OK) {
+        index_drop_weeks(ix); /* half read */
+        return rc;
+    }
+    ix->n_rows += w->n_rows;
+    struct story_week *old;
+    while (ix->n_rows > max_rows() && (old = week_oldest(ix, w)) != NULL) {
+        week_remove(ix, old);
+        w = week_find(ix, week); /* week_remove may have moved it */
+    }
+    *out = w;
+    return FS_OK;
+}
+
+fs_code story_index_candidates(struct store *st, int64_t week, int64_t band,
+                               int64_t from, int64_t to, int64_t self_id,
+                               struct story_candidate *out, int max, int *n,
+                               int *held, fs_error *err)
+{
+    struct story_index *ix = st->story_index;
+    *n = 0;
+    *held = 0;
+    if (!ix || !band_fits(band))
+        return FS_OK; /* story_index_check not called: use SQL */
+    struct story_week *w = week_find(ix, week);
+    if (!w) {
+        fs_code rc = week_load(st, week, &w, err);
+        if (rc != FS_OK)
+            return rc;
+    }
+    w->last_used = ++ix->clock;
+    if (w->too_big)
+        return FS_OK;
+    *held = 1;
+    const struct story_band *b = band_find(w, band);
+    int64_t base = w->week * STORY_WEEK_SECONDS;
+    for (uint32_t i = b ? b->head : ROW_NONE; i != ROW_NONE && *n < max;
+         i = w->pool[i].next) {
+        const struct story_row *r = &w->pool[i];
+        int64_t at = base + r->at;
+        if (at > to || r->item_id == self_id)
+            continue;
+        if (at < from)
+            break;
+        out[*n].item_id = r->item_id;
+        out[*n].simhash = r->simhash;
+        (*n)++;
+    }
+    return FS_OK;
+}
+
+void story_index_add(struct store *st, int64_t week, int64_t band,
+                     int64_t at, int64_t item_id, int64_t simhash)
+{
+    struct story_index *ix = st->story_index;
+    struct story_week *w = ix ? week_find(ix, week) : NULL;
+    if (!w || w->too_big)
+        return; /* read from the table when first asked for */
+    size_t before = w->n_rows;
+    row_add(w, band, at, item_id, simhash);
+    ix->n_rows += w->n_rows - before;
+}
+
+void story_index_remove(struct store *st, int64_t week, int64_t band,
+                        int64_t at, int64_t item_id)
+{
+    struct story_index *ix = st->story_index;
+    struct story_week *w = ix ? week_find(ix, week) : NULL;
+    struct story_band *b = w ? band_find(w, band) : NULL;
+    if (!b)
+        return;
+    int32_t off = (int32_t)(at - w->week * STORY_WEEK_SECONDS);
+    uint32_t *link = row_link(w, b, off, item_id);
+    if (row_is(w, *link, off, item_id)) {
+        *link = w->pool[*link].next; /* its pool entry stays unused */
+        w->n_rows--;
+        ix->n_rows--;
+    }
+}
+
+void story_index_own_delete(struct store *st, int on)
+{
+    if (st->story_index)
+        st->story_index->own_delete = on;
+}
