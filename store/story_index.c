@@ -12,13 +12,14 @@
  * week's rows are read once, by one scan of its part of the index, and
  * every range is answered from memory.
  *
- * Layout: per week, a pool of rows (24 bytes each: item, signature, time
- * within the week, next) and an open-addressing table from band to the
- * newest row of that band; each band's rows are a chain, newest first
- * (by at, then item_id, descending: the order of the SQL range), so a
- * range is a walk from the head.  Chains are short (2 rows on average on
- * the benchmark site, whose small vocabulary crowds the bands).  A week of
- * the benchmark's 40,000 items (160,000 rows) takes about 5 MB.
+ * Layout: per week, an open-addressing table from band to that band's
+ * rows, which lie side by side in one pool per week (a block of a power
+ * of two rows, moved to a block twice the size when full; freed blocks
+ * are reused by size), sorted by (at, item_id) like the index, so a range
+ * is a walk back from the end of one block: one cache miss for the table
+ * and one for the rows, where rows chained through the pool in the order
+ * they were added cost a miss each.  A row is 24 bytes; the benchmark's
+ * 40,000 items (160,000 rows) take about 7 MB.
  *
  * Invariants:
  *  - A loaded week holds exactly the rows of item_simhash_bands for that
@@ -50,27 +51,27 @@
 /* 1M rows: about 250,000 items in the weeks of the window, ~40 MB. */
 #define STORY_INDEX_MAX_ROWS (1u << 20)
 
-#define STORY_WEEK_SECONDS 604800 /* story.c: a week is at / 604800 */
 #define ROW_NONE UINT32_MAX
+#define ROW_CLASSES 32          /* block sizes: 1 << 0 .. 1 << 31 rows */
 
 struct story_row {
-    int64_t item_id, simhash;
-    int32_t at;             /* at - week * STORY_WEEK_SECONDS */
-    uint32_t next;          /* the next older row of the band, or ROW_NONE */
+    int64_t at, item_id, simhash; /* a free block: item_id links the next */
 };
 
 struct story_band {
     int32_t band;           /* 65536 * k + 16 bits; -1: empty slot */
-    uint32_t head;          /* its newest row */
+    uint32_t off;           /* its rows: pool[off .. off + n) */
+    uint32_t n, cap;        /* cap: the block's size, 0 or a power of two */
 };
 
 struct story_week {
     int64_t week;
     uint64_t last_used;     /* story_index.clock when last asked */
     int too_big;            /* more rows than the index holds: use SQL */
-    size_t n_rows;          /* rows in the chains */
-    size_t n_pool, alloc_pool; /* rows in the pool, removed ones too */
+    size_t n_rows;
+    size_t n_pool, alloc_pool; /* pool rows handed out, allocated */
     struct story_row *pool;
+    uint32_t free_block[ROW_CLASSES]; /* a free block per size, or NONE */
     size_t n_bands, mask;   /* slots: mask + 1, a power of two */
     struct story_band *slots;
 };
@@ -96,11 +97,19 @@ static size_t max_rows(void)
 
 /* ---- one week -------------------------------------------------------- */
 
+static void week_init(struct story_week *w, int64_t week)
+{
+    memset(w, 0, sizeof(*w));
+    w->week = week;
+    for (int c = 0; c < ROW_CLASSES; c++)
+        w->free_block[c] = ROW_NONE;
+}
+
 static void week_clear(struct story_week *w)
 {
     free(w->pool);
     free(w->slots);
-    memset(w, 0, sizeof(*w));
+    week_init(w, 0);
 }
 
 /* Bands this index holds: the 4 x 65,536 values of story.c's band_of.
@@ -133,12 +142,12 @@ static void slots_alloc(struct story_week *w, size_t n)
 {
     w->slots = fs_malloc(n * sizeof(*w->slots));
     for (size_t i = 0; i < n; i++)
-        w->slots[i] = (struct story_band){-1, ROW_NONE};
+        w->slots[i] = (struct story_band){-1, ROW_NONE, 0, 0};
     w->mask = n - 1;
 }
 
-/* The slot of band, made (with an empty chain) when missing; the table
- * stays at most half full. */
+/* The slot of band, made (with no rows) when missing; the table stays at
+ * most half full. */
 static struct story_band *band_get(struct story_week *w, int64_t band)
 {
     struct story_band *b = band_find(w, band);
@@ -165,27 +174,64 @@ static struct story_band *band_get(struct story_week *w, int64_t band)
     return &w->slots[i];
 }
 
-/* Row r is newer than (at, item) in the chain order. */
-static int row_newer(const struct story_row *r, int32_t at, int64_t item)
+static int size_class(uint32_t cap)
 {
-    return r->at > at || (r->at == at && r->item_id > item);
+    int c = 0;
+    while (((uint32_t)1 << c) < cap)
+        c++;
+    return c;
 }
 
-/* Where (at, item) goes in b's chain: the link that points at the first
- * row not newer than it. */
-static uint32_t *row_link(struct story_week *w, struct story_band *b,
-                          int32_t at, int64_t item)
+/* A block of cap rows (a power of two): a freed one, else the pool's end. */
+static uint32_t block_alloc(struct story_week *w, uint32_t cap)
 {
-    uint32_t *link = &b->head;
-    while (*link != ROW_NONE && row_newer(&w->pool[*link], at, item))
-        link = &w->pool[*link].next;
-    return link;
+    int c = size_class(cap);
+    uint32_t off = w->free_block[c];
+    if (off != ROW_NONE) {
+        w->free_block[c] = (uint32_t)w->pool[off].item_id;
+        return off;
+    }
+    if (w->n_pool + cap > w->alloc_pool) {
+        while (w->n_pool + cap > w->alloc_pool)
+            w->alloc_pool = w->alloc_pool ? 2 * w->alloc_pool : 1024;
+        w->pool = fs_realloc(w->pool, w->alloc_pool * sizeof(*w->pool));
+    }
+    off = (uint32_t)w->n_pool;
+    w->n_pool += cap;
+    return off;
 }
 
-static int row_is(const struct story_week *w, uint32_t i, int32_t at,
-                  int64_t item)
+static void block_free(struct story_week *w, uint32_t off, uint32_t cap)
 {
-    return i != ROW_NONE && w->pool[i].at == at && w->pool[i].item_id == item;
+    int c = size_class(cap);
+    w->pool[off].item_id = w->free_block[c];
+    w->free_block[c] = off;
+}
+
+/* The first of b's rows not before (at, item). */
+static uint32_t row_search(const struct story_week *w,
+                           const struct story_band *b, int64_t at,
+                           int64_t item)
+{
+    if (!b->n)
+        return 0; /* a new band: no block yet */
+    const struct story_row *r = w->pool + b->off;
+    uint32_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r[mid].at < at || (r[mid].at == at && r[mid].item_id < item))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int row_is(const struct story_week *w, const struct story_band *b,
+                  uint32_t i, int64_t at, int64_t item)
+{
+    return i < b->n && w->pool[b->off + i].at == at &&
+           w->pool[b->off + i].item_id == item;
 }
 
 /* Insert a row unless one with its key is there (INSERT OR IGNORE). */
@@ -194,19 +240,24 @@ static void row_add(struct story_week *w, int64_t band, int64_t at,
 {
     if (!band_fits(band))
         return;
-    int32_t off = (int32_t)(at - w->week * STORY_WEEK_SECONDS);
     struct story_band *b = band_get(w, band);
-    uint32_t *link = row_link(w, b, off, item);
-    if (row_is(w, *link, off, item))
+    uint32_t i = row_search(w, b, at, item);
+    if (row_is(w, b, i, at, item))
         return;
-    if (w->n_pool == w->alloc_pool) {
-        w->alloc_pool = w->alloc_pool ? 2 * w->alloc_pool : 256;
-        w->pool = fs_realloc(w->pool, w->alloc_pool * sizeof(*w->pool));
-        link = row_link(w, b, off, item); /* the pool moved */
+    if (b->n == b->cap) {
+        uint32_t cap = b->cap ? 2 * b->cap : 1;
+        uint32_t off = block_alloc(w, cap);
+        if (b->n) {
+            memcpy(w->pool + off, w->pool + b->off, b->n * sizeof(*w->pool));
+            block_free(w, b->off, b->cap);
+        }
+        b->off = off;
+        b->cap = cap;
     }
-    uint32_t i = (uint32_t)w->n_pool++;
-    w->pool[i] = (struct story_row){item, simhash, off, *link};
-    *link = i;
+    struct story_row *r = w->pool + b->off;
+    memmove(r + i + 1, r + i, (b->n - i) * sizeof(*r));
+    r[i] = (struct story_row){at, item, simhash};
+    b->n++;
     w->n_rows++;
 }
 
@@ -319,7 +370,7 @@ static fs_code week_load(struct store *st, int64_t week,
     if (ix->n_weeks == STORY_INDEX_WEEKS)
         week_remove(ix, week_oldest(ix, NULL));
     struct story_week *w = &ix->weeks[ix->n_weeks++];
-    w->week = week;
+    week_init(w, week);
     sqlite3_stmt *stmt;
     fs_code rc = store_stmt(st, STMT_STORY_WEEK_BANDS,
                             "SELECT band, at, item_id, simhash"
@@ -331,8 +382,8 @@ static fs_code week_load(struct store *st, int64_t week,
     }
     sqlite3_bind_int64(stmt, 1, week);
     int src;
-    /* rows come in index order, (band, at, item_id): each is the newest
-     * of its band so far, so row_add puts it at the head at once */
+    /* rows come in index order, (band, at, item_id): each goes at the
+     * end of its band's block */
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (w->n_rows >= max_rows()) {
             week_clear(w);
@@ -384,17 +435,19 @@ fs_code story_index_candidates(struct store *st, int64_t week, int64_t band,
         return FS_OK;
     *held = 1;
     const struct story_band *b = band_find(w, band);
-    int64_t base = w->week * STORY_WEEK_SECONDS;
-    for (uint32_t i = b ? b->head : ROW_NONE; i != ROW_NONE && *n < max;
-         i = w->pool[i].next) {
-        const struct story_row *r = &w->pool[i];
-        int64_t at = base + r->at;
-        if (at > to || r->item_id == self_id)
-            continue;
-        if (at < from)
+    if (!b || !b->n)
+        return FS_OK;
+    /* newest first, like ORDER BY at DESC over the (band, at, item_id)
+     * index: ties in at come by item_id, descending */
+    const struct story_row *r = w->pool + b->off;
+    for (uint32_t i = row_search(w, b, to + 1, INT64_MIN);
+         i-- > 0 && *n < max;) {
+        if (r[i].at < from)
             break;
-        out[*n].item_id = r->item_id;
-        out[*n].simhash = r->simhash;
+        if (r[i].item_id == self_id)
+            continue;
+        out[*n].item_id = r[i].item_id;
+        out[*n].simhash = r[i].simhash;
         (*n)++;
     }
     return FS_OK;
@@ -420,10 +473,11 @@ void story_index_remove(struct store *st, int64_t week, int64_t band,
     struct story_band *b = w ? band_find(w, band) : NULL;
     if (!b)
         return;
-    int32_t off = (int32_t)(at - w->week * STORY_WEEK_SECONDS);
-    uint32_t *link = row_link(w, b, off, item_id);
-    if (row_is(w, *link, off, item_id)) {
-        *link = w->pool[*link].next; /* its pool entry stays unused */
+    uint32_t i = row_search(w, b, at, item_id);
+    if (row_is(w, b, i, at, item_id)) {
+        struct story_row *r = w->pool + b->off;
+        memmove(r + i, r + i + 1, (b->n - i - 1) * sizeof(*r));
+        b->n--;
         w->n_rows--;
         ix->n_rows--;
     }
