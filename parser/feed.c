@@ -10,7 +10,13 @@
  * feed element and its items / entries.  The DOM comes from libxml2's
  * push parser on text whose escaped runs are CDATA (feed_cdata.c), which
  * is much faster on feeds; a document that parser finds broken is read
- * again by the pull parser, as before (feed_read_xml, feed_parse).
+ * again by the pull parser, as before (feed_read_xml, feed_parse).  The
+ * push parser makes no text nodes directly inside the feed's skeleton
+ * (root, channel, items: the walk reads only elements there), and for
+ * the crawl (FEED_PARSE_CONTENT_IF_NO_SUMMARY) it is not even given the
+ * content bodies of items that have a summary (feed_cdata.c, "eliding";
+ * the walk checks the guess and parses again without when it was wrong,
+ * feed_parse_elide).
  *
  * Elements are matched by namespace URI class and local name
  * (feed_node_is), never by prefix; RSS and Atom namespaces form one
@@ -32,13 +38,29 @@
 
 #define FEED_MAX_XML_ERRORS 5
 
+/* What the walk finds out about elided content elements (feed_cdata.c):
+ * how many it met as children of items with a summary, and whether one
+ * was anywhere else (the parse is then done again without eliding). */
+struct feed_elide_check {
+    size_t claimed;
+    int failed;
+};
+
 struct feed_walk {
     struct feed *feed;
     const char *doc_url;
     int atom;   /* the document is Atom: unqualified elements are Atom */
     int atom03;
     unsigned flags; /* FEED_PARSE_* */
+    struct feed_elide_check *elide;
 };
+
+/* node->_private of an element whose body feed_cdata.c elided: the
+ * address is the mark, the value means nothing. */
+static const char feed_elided_mark;
+/* node->_private of an element of the feed's skeleton, or of one that is
+ * not (see feed_sax_characters): worked out once per element. */
+static const char feed_skeleton_yes, feed_skeleton_no;
 
 /* ---- libxml2 errors -------------------------------------------------- */
 
@@ -46,6 +68,8 @@ struct feed_xml_errors {
     struct feed *feed;
     int count;
     int bad_char; /* XML_ERR_INVALID_CHAR: not UTF-8, or a forbidden char */
+    int elide;    /* the text has elided bodies: mark their elements */
+    size_t marks; /* elements marked */
 };
 
 /* Structured error callback: keep the first few parser messages. */
@@ -102,6 +126,63 @@ static void feed_sax_cdata(void *ctx, const xmlChar *value, int len)
     strbuf_release(&sb);
 }
 
+/* Processing instructions for the push parser: the one feed_cdata.c puts
+ * in place of an elided body marks its element (no node is made); any
+ * other is libxml2's.  feed_cdata.c elides nothing in a document that
+ * holds such an instruction itself. */
+static void feed_sax_pi(void *ctx, const xmlChar *target,
+                        const xmlChar *data)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct feed_xml_errors *xe = ctxt->_private;
+    if (xe && xe->elide && !data && ctxt->node &&
+        !strcmp((const char *)target, FEED_CDATA_ELIDED_PI)) {
+        ctxt->node->_private = (void *)&feed_elided_mark;
+        xe->marks++;
+        return;
+    }
+    xmlSAX2ProcessingInstruction(ctx, target, data);
+}
+
+/* The feed's skeleton: the root (rss, RDF, feed, channel), the channel and
+ * the items, each the child of another.  The walk reads only elements
+ * there (feed_walk_channel, feed_add_item), never character data: a text
+ * node directly inside is read by no one.  An item anywhere else (inside
+ * a title, say) is not skeleton: its text may be read. */
+static int feed_skeleton(const xmlNode *node)
+{
+    if (node->_private == &feed_skeleton_yes)
+        return 1;
+    if (node->_private)
+        return 0; /* not skeleton, or an elided content element */
+    int yes = node->parent == NULL ||
+              node->parent->type == XML_DOCUMENT_NODE ||
+              (node->parent->type == XML_ELEMENT_NODE &&
+               feed_skeleton(node->parent));
+    if (yes) { /* the names first: most elements here are item fields */
+        const char *n = feed_local_name(node);
+        int rdf = !strcmp(n, "RDF");
+        yes = (rdf || !strcmp(n, "item") || !strcmp(n, "entry") ||
+               !strcmp(n, "channel") || !strcmp(n, "feed") ||
+               !strcmp(n, "rss")) &&
+              feed_node_ns(node) == (rdf ? FEED_NS_RDF : FEED_NS_CORE);
+    }
+    ((xmlNode *)node)->_private =
+        (void *)(yes ? &feed_skeleton_yes : &feed_skeleton_no);
+    return yes;
+}
+
+/* Character data for the push parser: none is kept directly inside the
+ * skeleton (the line feeds between the elements of an item, mostly: a
+ * node, its allocation and its freeing each, for nothing). */
+static void feed_sax_characters(void *ctx, const xmlChar *ch, int len)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    if (ctxt->node && feed_skeleton(ctxt->node))
+        return;
+    xmlSAX2Characters(ctx, ch, len);
+}
+
 #define FEED_XML_OPTIONS                                                  \
     (XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |             \
      XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | XML_PARSE_COMPACT)
@@ -133,7 +214,8 @@ static void feed_sax_cdata(void *ctx, const xmlChar *value, int len)
  * read. */
 static xmlDocPtr feed_read_xml(const char *text, size_t len,
                                const char *base_url, struct feed *feed,
-                               int push, int *bad_char, int *redo)
+                               int push, int elide, size_t *marks,
+                               int *bad_char, int *redo)
 {
     *redo = 0;
     xmlParserCtxtPtr ctxt =
@@ -141,12 +223,18 @@ static xmlDocPtr feed_read_xml(const char *text, size_t len,
              : xmlNewParserCtxt();
     if (!ctxt)
         fs_oom();
-    struct feed_xml_errors xe = {feed, 0, 0};
+    struct feed_xml_errors xe = {feed, 0, 0, elide, 0};
+    *marks = 0;
     ctxt->_private = &xe;
     ctxt->sax->serror = feed_xml_error;
     xmlDocPtr doc;
     if (push) {
         ctxt->sax->cdataBlock = feed_sax_cdata;
+        ctxt->sax->processingInstruction = feed_sax_pi;
+        /* the same handler for both: libxml2 then never guesses which
+         * white space is ignorable (it keeps all, as before) */
+        ctxt->sax->characters = feed_sax_characters;
+        ctxt->sax->ignorableWhitespace = feed_sax_characters;
         xmlCtxtUseOptions(ctxt, FEED_XML_OPTIONS);
         /* feed_decode made it UTF-8 without a declaration: no sniffing */
         xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
@@ -174,6 +262,7 @@ static xmlDocPtr feed_read_xml(const char *text, size_t len,
     ctxt->_private = NULL;
     xmlFreeParserCtxt(ctxt);
     *bad_char = xe.bad_char;
+    *marks = xe.marks;
     return doc;
 }
 
@@ -417,6 +506,7 @@ struct feed_item_state {
      * it later gives the same value: it depends on the node alone. */
     const xmlNode *content;
     enum feed_text_kind content_kind;
+    size_t elided; /* children whose body feed_cdata.c elided */
 };
 
 /* A content element: built now, or remembered for the end of the item
@@ -506,12 +596,25 @@ static void feed_add_item(const struct feed_walk *w, const xmlNode *node)
     struct feed_item *it = &f->items[f->n_items++];
     memset(it, 0, sizeof(*it));
     it->published = it->updated = FS_TIME_NONE;
-    struct feed_item_state st = {NULL, 0, NULL, FEED_TEXT_PLAIN};
+    struct feed_item_state st = {NULL, 0, NULL, FEED_TEXT_PLAIN, 0};
 
-    for (const xmlNode *c = node->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE)
-            feed_item_field(w, it, c, &st);
-    if (st.content && !it->summary)
+    for (const xmlNode *c = node->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (c->_private == &feed_elided_mark)
+            st.elided++;
+        feed_item_field(w, it, c, &st);
+    }
+    /* An elided body is fine where the item has a summary: no content
+     * is read then (feed_set_content), whatever the element turned out
+     * to be.  Anywhere else the parse is done again (feed_parse_elide). */
+    if (st.elided) {
+        if (it->summary)
+            w->elide->claimed += st.elided;
+        else
+            w->elide->failed = 1;
+    }
+    if (st.content && !it->summary && !w->elide->failed)
         feed_set_text(w, &it->content, st.content, st.content_kind);
 
     if (!it->id) { /* RSS 1.0: the item's rdf:about */
@@ -762,6 +865,28 @@ fs_code feed_parse_opts(const char *data, size_t len, const char *base_url,
                         const char *http_charset, unsigned flags,
                         struct feed *out, fs_error *err)
 {
+    /* Eliding content is worth it only for a caller that reads no
+     * content beside a summary (see feed_cdata.c). */
+    return feed_parse_elide(data, len, base_url, http_charset, flags,
+                            (flags & FEED_PARSE_CONTENT_IF_NO_SUMMARY) != 0,
+                            NULL, out, err);
+}
+
+/* One parse of an XML feed; *kept elided bodies in it; *again when
+ * elided bodies turned up where they are read (out must then be released
+ * and the parse done without eliding). */
+static fs_code feed_parse_xml(const char *data, size_t len,
+                              const char *base_url, const char *http_charset,
+                              unsigned flags, int elide, struct feed *out,
+                              fs_error *err, size_t *kept, int *again);
+
+fs_code feed_parse_elide(const char *data, size_t len, const char *base_url,
+                         const char *http_charset, unsigned flags, int elide,
+                         size_t *kept, struct feed *out, fs_error *err)
+{
+    size_t n_kept = 0;
+    if (kept)
+        *kept = 0;
     memset(out, 0, sizeof(*out));
     out->updated = FS_TIME_NONE;
     if (base_url && !*base_url)
@@ -780,7 +905,26 @@ fs_code feed_parse_opts(const char *data, size_t len, const char *base_url,
         }
         return rc;
     }
+    int again = 0;
+    fs_code rc = feed_parse_xml(data, len, base_url, http_charset, flags,
+                                elide, out, err, &n_kept, &again);
+    if (again) {
+        feed_release(out);
+        rc = feed_parse_xml(data, len, base_url, http_charset, flags, 0, out,
+                            err, &n_kept, &again);
+    }
+    if (kept)
+        *kept = n_kept;
+    return rc;
+}
 
+static fs_code feed_parse_xml(const char *data, size_t len,
+                              const char *base_url, const char *http_charset,
+                              unsigned flags, int elide, struct feed *out,
+                              fs_error *err, size_t *kept, int *again)
+{
+    *again = 0;
+    *kept = 0;
     /* Bytes labelled UTF-8 are first parsed as they are: libxml2 checks
      * UTF-8 anyway, so checking them beforehand would read every byte
      * twice.  Only when libxml2 stumbles (an invalid sequence, or a
@@ -794,6 +938,7 @@ fs_code feed_parse_opts(const char *data, size_t len, const char *base_url,
      * checked text.  So such documents come out exactly as the pull
      * parser reads them, at the cost of one more (thrown away) parse. */
     xmlDocPtr doc = NULL;
+    size_t n_elided = 0, marks = 0; /* of the text that made doc */
     for (int attempt = 0; attempt < 3; attempt++) {
         int push = attempt == 0, trust_utf8 = attempt < 2;
         struct strbuf scratch = STRBUF_INIT;
@@ -809,12 +954,14 @@ fs_code feed_parse_opts(const char *data, size_t len, const char *base_url,
         }
         /* The push parse reads escaped text as CDATA (feed_cdata.c) */
         struct strbuf cdata = STRBUF_INIT;
-        if (push && feed_cdata_rewrite(text, text_len, &cdata)) {
+        n_elided = 0;
+        if (push &&
+            feed_cdata_rewrite(text, text_len, elide, &cdata, &n_elided)) {
             text = cdata.buf;
             text_len = cdata.len;
         }
-        doc = feed_read_xml(text, text_len, base_url, out, push, &bad_char,
-                            &redo);
+        doc = feed_read_xml(text, text_len, base_url, out, push,
+                            n_elided > 0, &marks, &bad_char, &redo);
         strbuf_release(&cdata);
         strbuf_release(&scratch);
         if (!redo && (!bad_char || !trusted))
@@ -831,9 +978,16 @@ fs_code feed_parse_opts(const char *data, size_t len, const char *base_url,
         return fs_error_set(err, FS_EPARSE, "%s: not a feed: %s",
                             base_url ? base_url : "feed", out->errors[0]);
     }
-    struct feed_walk w = {out, base_url, 0, 0, flags};
+    struct feed_elide_check ec = {0, 0};
+    struct feed_walk w = {out, base_url, 0, 0, flags, &ec};
     feed_walk_document(&w, root);
     xmlFreeDoc(doc);
+    /* Every elided body must have turned up where it is not read (the
+     * counts also catch one the walk never met). */
+    if (ec.failed || ec.claimed != marks || marks != n_elided)
+        *again = 1;
+    else
+        *kept = n_elided;
     return FS_OK;
 }
 

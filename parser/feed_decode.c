@@ -443,8 +443,11 @@ static int decode_needs_fixing(const char *s, size_t len)
     for (const char *p = s; (p = memchr(p, '&', (size_t)(end - p))); p++) {
         size_t left = (size_t)(end - p);
         int fine = 0;
+        /* the names differ in their first letter but for amp / apos:
+         * compare only those that can match (feeds hold thousands) */
+        char c = left >= 2 ? p[1] : '\0';
         for (size_t k = 0; k < 5 && !fine; k++)
-            fine = left >= predefined[k].n &&
+            fine = predefined[k].s[1] == c && left >= predefined[k].n &&
                    !memcmp(p, predefined[k].s, predefined[k].n);
         unsigned long cp;
         if (!fine && !(decode_charref(p, left, &cp) &&

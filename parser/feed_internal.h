@@ -50,9 +50,24 @@ const char *feed_decode(const char *data, size_t len,
 
 /* The document text for the push parser (see feed_cdata.c): runs of
  * character data holding only predefined or character references become
- * CDATA sections of the same characters.  Returns 1 with the new text in
+ * CDATA sections of the same characters.  With elide, the body of a
+ * content element beside a summary becomes <?feedsift-elided?> and its
+ * line feeds (the caller must check the guess on the tree, see
+ * feed_cdata.c); *n_elided counts them.  Returns 1 with the new text in
  * out, or 0 (out empty) when the text is best parsed as it is. */
-int feed_cdata_rewrite(const char *text, size_t len, struct strbuf *out);
+#define FEED_CDATA_ELIDED_PI "feedsift-elided"
+int feed_cdata_rewrite(const char *text, size_t len, int elide,
+                       struct strbuf *out, size_t *n_elided);
+
+/* feed_parse_opts() with eliding (feed_cdata.c) chosen by the caller:
+ * feed_parse_opts elides exactly when flags has
+ * FEED_PARSE_CONTENT_IF_NO_SUMMARY.  elide = 0 is the reference the tests
+ * hold eliding to.  *kept (when kept is not NULL): bodies elided in the
+ * parse that made out, 0 when the walk found one where it is read and
+ * the document was parsed again without eliding. */
+fs_code feed_parse_elide(const char *data, size_t len, const char *base_url,
+                         const char *http_charset, unsigned flags, int elide,
+                         size_t *kept, struct feed *out, fs_error *err);
 
 /* A string as the public structs hold it: valid UTF-8, C1 controls read
  * as the Windows-1252 characters they almost always are.  malloc'd. */

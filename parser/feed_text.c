@@ -71,7 +71,11 @@ size_t feed_utf8_span(const char *s, size_t len, int stop_c1)
             if (ok == 32)
                 continue;
         }
-        /* One character that is not printable ASCII (or the tail). */
+        /* One character that is not printable ASCII (or the tail).  Each
+         * sequence length has its own test of the lead and the second
+         * byte (what makes a form overlong, a surrogate, beyond U+10FFFF
+         * or a C1 control): feeds are full of 2- and 3-byte characters
+         * between ASCII words. */
         unsigned char c = p[i];
         if (c >= 0x20 && c < 0x80) {
             i++;
@@ -83,23 +87,27 @@ size_t feed_utf8_span(const char *s, size_t len, int stop_c1)
             i++;
             continue;
         }
-        size_t n = c >= 0xC2 && c <= 0xDF   ? 2
-                   : c >= 0xE0 && c <= 0xEF ? 3
-                   : c >= 0xF0 && c <= 0xF4 ? 4
-                                            : 0;
-        if (!n || i + n > len)
-            return i;
-        unsigned cp = c & (0x7F >> n);
-        for (size_t k = 1; k < n; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
+        if (c >= 0xC2 && c <= 0xDF) {
+            if (i + 2 > len || (p[i + 1] & 0xC0) != 0x80 ||
+                (stop_c1 && c == 0xC2 && p[i + 1] <= 0x9F))
                 return i;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
-            (stop_c1 && cp >= 0x80 && cp <= 0x9F))
+            i += 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            if (i + 3 > len || (p[i + 1] & 0xC0) != 0x80 ||
+                (p[i + 2] & 0xC0) != 0x80 || (c == 0xE0 && p[i + 1] < 0xA0) ||
+                (c == 0xED && p[i + 1] >= 0xA0))
+                return i;
+            i += 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            if (i + 4 > len || (p[i + 1] & 0xC0) != 0x80 ||
+                (p[i + 2] & 0xC0) != 0x80 || (p[i + 3] & 0xC0) != 0x80 ||
+                (c == 0xF0 && p[i + 1] < 0x90) ||
+                (c == 0xF4 && p[i + 1] >= 0x90))
+                return i;
+            i += 4;
+        } else {
             return i;
-        i += n;
+        }
     }
     return len;
 }

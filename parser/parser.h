@@ -89,7 +89,8 @@ enum {
      * content stays NULL): for a caller that reads summary, else content,
      * and nothing more (the crawl's feed phase).  The content's HTML is
      * most of a feed's bytes, and cleaning it and resolving its URIs is
-     * most of the walk's time. */
+     * most of the walk's time.  Such content is not even handed to
+     * libxml2 when it can be told apart beforehand (feed_cdata.c). */
     FEED_PARSE_CONTENT_IF_NO_SUMMARY = 1u << 0,
 };
 /* feed_parse() with flags (0: exactly feed_parse()). */

@@ -4,8 +4,11 @@
  * The first byte picks the HTTP charset handed in (none, utf-8, a legacy
  * single-byte one, utf-16, a bogus name), the rest is the document.  Every
  * string of the result must be valid UTF-8, and the JSON rendering and
- * item keys must work on whatever came out.
+ * item keys must work on whatever came out.  Then the crawl's parse
+ * (FEED_PARSE_CONTENT_IF_NO_SUMMARY), which elides content bodies
+ * (feed_cdata.c), must give exactly what it gives without eliding.
  */
+#include "feed_internal.h"
 #include "fuzz.h"
 #include "parser.h"
 
@@ -59,5 +62,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(s);
     json_decref(j);
     feed_release(&feed);
+
+    char *with[2];
+    for (int elide = 0; elide < 2; elide++) {
+        (void)feed_parse_elide((const char *)data, size,
+                               "http://example.com/feeds/a.xml", charset,
+                               FEED_PARSE_CONTENT_IF_NO_SUMMARY, elide, NULL,
+                               &feed, &err);
+        j = feed_to_json(&feed);
+        with[elide] = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(j);
+        feed_release(&feed);
+    }
+    if (!with[0] || !with[1] || strcmp(with[0], with[1])) {
+        fprintf(stderr, "fuzz: eliding content changed the crawl's parse\n");
+        abort();
+    }
+    free(with[0]);
+    free(with[1]);
     return 0;
 }

@@ -10,7 +10,11 @@
  * path) and broken (pull parser) and the items must be the same, field
  * for field.  Then feed_cdata_rewrite() itself: what it rewrites, what it
  * must leave alone.  Last, the crawl's FEED_PARSE_CONTENT_IF_NO_SUMMARY:
- * content skipped exactly where a summary exists, nothing else changed.
+ * content skipped exactly where a summary exists, nothing else changed;
+ * and its eliding of content bodies (feed_cdata.c): which bodies the
+ * rewrite elides, and that the parse comes out the same as without,
+ * errors and line numbers included, whether the walk keeps the elided
+ * parse or sends it back.
  */
 #include "feed_internal.h"
 #include "tap.h"
@@ -99,6 +103,22 @@ static void test_equivalence(void)
         "<content type=\"text/plain\"> 1 &lt; 2 </content></entry>\n"
         "</feed>",
         "Atom: text, html, xhtml and xml:base");
+    /* The push parser keeps no character data directly inside the
+     * skeleton (root, channel, items): nothing reads it.  An item
+     * element anywhere else is no skeleton. */
+    same_both_ways(
+        "<rss version=\"2.0\">stray text\n<channel>\n  chan &amp; text"
+        "<title>C</title>\n<item>\n  loose &lt;text&gt; <title>a <item>"
+        "nested &amp; kept</item> b</title>\n<description>d <entry> e "
+        "</entry> f</description>\n</item>\n</channel>\n</rss>",
+        "RSS: text directly in channel and items, items inside fields");
+    same_both_ways(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:x=\"urn:x\">"
+        "\n<entry> t <x:entry> other <x:b>ns</x:b> </x:entry><title "
+        "type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">"
+        "<entry> in <b>xhtml</b> </entry></div></title><author>\n<name>"
+        "n</name> </author></entry>\n</feed>",
+        "Atom: entries of other namespaces, in XHTML, and authors");
 }
 
 /* Documents the push parser must not take: they go to the pull parser
@@ -134,7 +154,8 @@ static void test_fallbacks(void)
 static char *rewrite(const char *text)
 {
     struct strbuf out = STRBUF_INIT;
-    int r = feed_cdata_rewrite(text, strlen(text), &out);
+    size_t n_elided;
+    int r = feed_cdata_rewrite(text, strlen(text), 0, &out, &n_elided);
     char *s = fs_strdup(r ? out.buf : "");
     strbuf_release(&out);
     return s;
@@ -249,11 +270,263 @@ static void test_content_if_no_summary(void)
     }
 }
 
+/* feed_cdata_rewrite(text, elide) as a string and the bodies elided. */
+static char *rewrite_elide(const char *text, size_t *n_elided)
+{
+    struct strbuf out = STRBUF_INIT;
+    int r = feed_cdata_rewrite(text, strlen(text), 1, &out, n_elided);
+    char *s = fs_strdup(r ? out.buf : "");
+    strbuf_release(&out);
+    return s;
+}
+
+static void check_elide(const char *in, const char *want, size_t want_n,
+                        const char *what)
+{
+    size_t n = 99;
+    char *got = rewrite_elide(in, &n);
+    is_str(got, want, what);
+    is_int((long long)n, (long long)want_n, what);
+    free(got);
+}
+
+#define PI "<?" FEED_CDATA_ELIDED_PI "?>"
+
+/* Which content bodies the rewrite elides for the crawl, and what it
+ * leaves: the guess goes by raw names, the walk checks it (below). */
+static void test_elide_rewrite(void)
+{
+    check_elide("<feed><entry><summary>s</summary><content>a &amp; b\nc"
+                "</content></entry></feed>",
+                "<feed><entry><summary>s</summary><content>" PI "\n"
+                "</content></entry></feed>",
+                1, "summary first: body elided, its line feed kept");
+    check_elide("<feed><entry><content>a &amp; b, long enough to be worth"
+                "</content>\n<summary>s</summary></entry></feed>",
+                "<feed><entry><content>" PI "</content>\n<summary>s"
+                "</summary></entry></feed>",
+                1, "summary after the content: elided at the item's end");
+    check_elide("<feed><entry><content>a &amp; b</content>\n<summary>s"
+                "</summary></entry></feed>",
+                "<feed><entry><content><![CDATA[a & b]]></content>\n"
+                "<summary>s</summary></entry></feed>",
+                0, "a body shorter than the PI: left");
+    check_elide("<feed><entry><content>a &amp; b</content></entry></feed>",
+                "<feed><entry><content><![CDATA[a & b]]></content></entry>"
+                "</feed>",
+                0, "no summary: the content is rewritten as usual");
+    check_elide("<rss><channel><item><description/><c:encoded><![CDATA["
+                "<p>x</p>]]></c:encoded></item></channel></rss>",
+                "<rss><channel><item><description/><c:encoded>" PI
+                "</c:encoded></item></channel></rss>",
+                1, "empty summary, CDATA body, any prefix");
+    check_elide("<feed><entry><summary>s</summary><content type=\"xhtml\">"
+                "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p class='a'>"
+                "x<br/></p></div></content></entry></feed>",
+                "<feed><entry><summary>s</summary><content type=\"xhtml\">"
+                PI "</content></entry></feed>",
+                1, "inline XHTML of the subset: elided");
+    static const char *const kept[] = {
+        "<a\nhref=\"x\">y</a>",    /* a line break inside a tag */
+        "<p a=\"1\" a=\"2\">x</p>", /* an attribute twice */
+        "<x:p>y</x:p>",             /* a prefix */
+        "<p>y</div>",               /* mismatched */
+        "<!-- c -->y",              /* a comment */
+        "<?pi?>y",                  /* a PI */
+        "x ]]> y",                  /* ]]> in text */
+        "&nbsp;",                   /* an entity libxml2 does not know */
+        "a\x01",                    /* a control character */
+        "\xEF\xBF\xBE",             /* U+FFFE */
+        "\xC0\x80",                 /* an overlong form */
+        "<p xmlns=\"urn:x\">y</p>", /* another namespace */
+        "<p a=\"x>y\">z</p>",       /* '>' in a value */
+    };
+    for (size_t i = 0; i < sizeof(kept) / sizeof(*kept); i++) {
+        char *doc = fs_asprintf("<feed><entry><summary>s</summary><content>"
+                                "%s</content></entry></feed>",
+                                kept[i]);
+        size_t n = 99;
+        char *got = rewrite_elide(doc, &n);
+        char what[120];
+        snprintf(what, sizeof(what), "body kept: case %zu", i);
+        is_int((long long)n, 0, what);
+        ok(!strstr(got, PI), what);
+        free(got);
+        free(doc);
+    }
+    check_elide("<feed><entry><summary>s</summary><content>x</content>"
+                "<?feedsift-elided?></entry></feed>",
+                "", 0, "the document holds the PI itself: nothing elided");
+}
+
+/* The crawl's parse with eliding must give what it gives without,
+ * errors and line numbers included; kept says whether the elided parse
+ * was the one used (1) or the walk sent it back (0). */
+static void same_elided(const char *doc, size_t want_kept, const char *what)
+{
+    struct feed a, b;
+    fs_error err = {0};
+    size_t kept = 99;
+    const char *url = "http://base.example/feeds/x.xml";
+    feed_parse_elide(doc, strlen(doc), url, NULL,
+                     FEED_PARSE_CONTENT_IF_NO_SUMMARY, 1, &kept, &a, &err);
+    feed_parse_elide(doc, strlen(doc), url, NULL,
+                     FEED_PARSE_CONTENT_IF_NO_SUMMARY, 0, NULL, &b, &err);
+    json_t *ja = feed_to_json(&a), *jb = feed_to_json(&b);
+    char *sa = json_dumps(ja, JSON_SORT_KEYS);
+    char *sb = json_dumps(jb, JSON_SORT_KEYS);
+    char name[160];
+    snprintf(name, sizeof(name), "%s: same as without eliding", what);
+    is_str(sa, sb, name);
+    snprintf(name, sizeof(name), "%s: elided bodies kept", what);
+    is_int((long long)(kept > 0), (long long)want_kept, name);
+    free(sa);
+    free(sb);
+    json_decref(ja);
+    json_decref(jb);
+    feed_release(&a);
+    feed_release(&b);
+}
+
+#define ATOM "<feed xmlns=\"http://www.w3.org/2005/Atom\" "                 \
+             "xmlns:atom=\"http://www.w3.org/2005/Atom\" "                  \
+             "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<title>F"     \
+             "</title>\n"
+
+static void test_elide_parse(void)
+{
+    same_elided(ATOM "<entry><title>t</title>\n<content type=\"html\">"
+                "&lt;p&gt;a\nb\nc&lt;/p&gt;</content>\n<summary>s</summary>"
+                "\n<updated>not a date</updated></entry>\n</feed>",
+                1, "summary after content, a date error after it");
+    same_elided(ATOM "<entry><summary/><content>x\n\n</content>"
+                "<updated>bad</updated></entry><entry><title>2</title>"
+                "<content>no summary &amp; kept</content></entry></feed>",
+                1, "empty summary; an item without one keeps its content");
+    same_elided(ATOM "<entry><atom:summary>s</atom:summary>\n<atom:content "
+                "type=\"html\">&lt;b&gt;x&lt;/b&gt;\n</atom:content>\n"
+                "<dc:date>never</dc:date></entry></feed>",
+                1, "namespaced prefixes for summary and content");
+    same_elided(ATOM "<entry><summary>s</summary><content type=\"xhtml\">"
+                "<div xmlns=\"http://www.w3.org/1999/xhtml\">\n<p>x &amp; "
+                "<b>y</b></p>\n</div></content>\n<undeclared:x/>"
+                "<published>no</published></entry></feed>",
+                1, "XHTML body, a namespace error after it");
+    same_elided(ATOM "<entry><foo:summary xmlns:foo=\"urn:x\">s</foo:summary>"
+                "<content type=\"html\">&lt;i&gt;c&lt;/i&gt;</content>"
+                "</entry></feed>",
+                0, "a 'summary' in another namespace: parsed again");
+    same_elided(ATOM "<summary>feed</summary><content>channel level"
+                "</content><entry><title>t</title></entry></feed>",
+                0, "content beside a summary outside any item: again");
+    same_elided(ATOM "<entry><author><name>n</name><summary>s</summary>"
+                "<content>deeper</content></author><summary>s</summary>"
+                "</entry></feed>",
+                0, "content inside an author: again");
+    same_elided(ATOM "<entry><summary>s</summary><content>x"
+                "<?feedsift-elided?>y</content></entry></feed>",
+                0, "the document holds the PI itself");
+    same_elided(ATOM "<entry><summary>s</summary><content>bad \x01 char"
+                "</content></entry></feed>",
+                0, "a control character in the body: pull parser");
+    same_elided(ATOM "<entry><summary>s</summary><content>x</content>"
+                "<bad attr=noquote/></entry></feed>",
+                0, "a broken document: pull parser");
+    same_elided("<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/"
+                "1.0/modules/content/\"><channel><title>C</title>\n<item>"
+                "<content:encoded><![CDATA[<p>x</p>\r\n<p>y</p>]]>"
+                "</content:encoded>\n<description>d</description>\n"
+                "<pubDate>junk</pubDate></item>\n<item><description>e"
+                "</description><content:encoded>&lt;p&gt;z&lt;/p&gt;"
+                "</content:encoded></item></channel></rss>",
+                1, "RSS content:encoded, both orders");
+}
+
+/* A plain decoder of what feed_utf8_span lets through: XML's C0 rule,
+ * strict UTF-8 (no overlong forms, surrogates or code points beyond
+ * U+10FFFF) and, with stop_c1, no U+0080..U+009F. */
+static size_t ref_span(const unsigned char *p, size_t len, int stop_c1)
+{
+    static const unsigned long min[] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = p[i];
+        size_t n;
+        unsigned long cp;
+        if (c < 0x80) {
+            if (c < 0x20 && c != 9 && c != 10 && c != 13)
+                return i;
+            i++;
+            continue;
+        }
+        if ((c & 0xE0) == 0xC0) {
+            n = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 4;
+            cp = c & 0x07;
+        } else {
+            return i;
+        }
+        if (i + n > len)
+            return i;
+        for (size_t k = 1; k < n; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = cp << 6 | (p[i + k] & 0x3F);
+        }
+        if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
+            (stop_c1 && cp >= 0x80 && cp <= 0x9F))
+            return i;
+        i += n;
+    }
+    return len;
+}
+
+/* feed_utf8_span (what eliding and every cleaner rely on) against the
+ * plain decoder: every lead and second byte, with the bytes after them
+ * from a set of edge values, alone and after 30 ASCII bytes (its block
+ * path). */
+static void test_utf8_span(void)
+{
+    static const unsigned char edge[] = {0x00, 0x0A, 0x1F, 0x20, 0x41, 0x7F,
+                                         0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+                                         0xC0, 0xFF};
+    const size_t ne = sizeof(edge);
+    unsigned char buf[40];
+    memset(buf, 'a', 30);
+    long cases = 0, bad = 0;
+    for (unsigned b0 = 0; b0 < 256; b0++)
+        for (unsigned b1 = 0; b1 < 256; b1++)
+            for (size_t k = 0; k < ne * ne; k++) {
+                if (b0 < 0xE0 && k >= ne)
+                    break; /* a third and fourth byte matter from 0xE0 */
+                unsigned char seq[4] = {(unsigned char)b0, (unsigned char)b1,
+                                        edge[k % ne], edge[k / ne]};
+                for (size_t len = 1; len <= 4; len++)
+                    for (int c1 = 0; c1 < 2; c1++) {
+                        size_t at = (b1 + k + len) % 7 ? 0 : 30;
+                        memcpy(buf + at, seq, len);
+                        cases++;
+                        bad += feed_utf8_span((char *)buf, at + len, c1) !=
+                               ref_span(buf, at + len, c1);
+                    }
+            }
+    printf("# %ld sequences\n", cases);
+    is_int(bad, 0, "feed_utf8_span agrees with a plain UTF-8 decoder");
+}
+
 int main(void)
 {
+    test_utf8_span();
     test_equivalence();
     test_fallbacks();
     test_rewrite();
     test_content_if_no_summary();
+    test_elide_rewrite();
+    test_elide_parse();
     return tap_done();
 }
