@@ -36,15 +36,16 @@
 #include <string.h>
 #include <time.h>
 
-/* 128, not 32: at each WAL checkpoint the store thread stops storing for
+/* 64, not 32: at each WAL checkpoint the store thread stops storing for
  * a few hundred ms (it copies the WAL and syncs), and 32 jobs kept the
- * fetch thread (and nginx) busy for only ~50 ms of it.  2,000-feed
- * crawl: feeds only 5.20 -> 4.97 s (6 interleaved runs each), with
- * articles 65.6 -> 58.6 s (one run each); peak RSS +5 MB feeds only,
- * unchanged with articles (93 MB, reached elsewhere).  (With the fetch
- * thread the busier one, before the parser stopped reading skipped
- * content, 512 had not helped.) */
-#define PIPE_DEPTH 128
+ * fetch thread (and nginx) busy for only ~50 ms of it.  2,000-feed crawl,
+ * feeds only (3 or 6 interleaved runs each): 32 jobs 5.20 s, 64 4.91 s,
+ * 128 4.97 s, 256 4.66 s (one run 4.16), peak RSS +2, +5, +11 MB; with
+ * articles (one run each) 128 took 58.6 s instead of 65.6 s, but its
+ * peak RSS, 93-95 MB, is near the benchmark's 100 MB goal, so 64.  (With
+ * the fetch thread the busier one, before the parser stopped reading
+ * skipped content, 512 had not helped.) */
+#define PIPE_DEPTH 64
 
 struct pipe {
     pthread_mutex_t lock;
