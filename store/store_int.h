@@ -151,8 +151,10 @@ void story_index_own_delete(struct store *st, int on);
 /* After a rollback to a savepoint (a full rollback resets it by itself). */
 void story_index_reset(struct store *st);
 void story_index_free(struct store *st);
-/* Tests only: when > 0, the most rows held instead of the default. */
+/* Tests only: when > 0, the most rows held instead of the default; when
+ * >= 0, the lookups of a week answered by SQL before it is loaded. */
 extern size_t story_index_test_max_rows;
+extern int story_index_test_load_after;
 
 /* Where an item goes: its URL key (canonical URL, else link, normalised;
  * NULL without either), its simhash (has_hash 0 when the text is too short

@@ -10,7 +10,9 @@
  * benchmark site 222,000 of them ran (after a per-week bitmap had ruled
  * out the empty ones) for 1.1 s, the store thread's largest cost.  Here a
  * week's rows are read once, by one scan of its part of the index, and
- * every range is answered from memory.
+ * every range is answered from memory; the first STORY_INDEX_LOAD_AFTER
+ * lookups of a week still go to SQL, so a small run never reads a whole
+ * week.
  *
  * Layout: per week, an open-addressing table from band to that band's
  * rows, which lie side by side in one pool per week (a block of a power
@@ -25,7 +27,8 @@
  *  - A loaded week holds exactly the rows of item_simhash_bands for that
  *    week as this connection sees them, so story_index_candidates()
  *    returns what the SQL range would:
- *    - it is read from the table when first asked for;
+ *    - it is read from the table after STORY_INDEX_LOAD_AFTER lookups
+ *      (until then story.c asks SQL);
  *    - every band row this connection inserts is added
  *      (story_index_add, after the INSERT succeeded, with the INSERT OR
  *      IGNORE's rule: a row already there is kept);
@@ -48,6 +51,11 @@
 #include <string.h>
 
 #define STORY_INDEX_WEEKS 8
+/* Lookups in a week answered by SQL before its rows are read: a run with
+ * a few new items (a cron crawl every few minutes) then never reads a
+ * whole week (a scan of up to STORY_INDEX_MAX_ROWS rows, ~40 MB), and
+ * a big one switches to memory after 64 items. */
+#define STORY_INDEX_LOAD_AFTER 256
 /* 1M rows: about 250,000 items in the weeks of the window, ~40 MB. */
 #define STORY_INDEX_MAX_ROWS (1u << 20)
 
@@ -67,6 +75,8 @@ struct story_band {
 struct story_week {
     int64_t week;
     uint64_t last_used;     /* story_index.clock when last asked */
+    int loaded;             /* rows read (or too_big); else only counted */
+    unsigned asks;          /* lookups answered by SQL before loading */
     int too_big;            /* more rows than the index holds: use SQL */
     size_t n_rows;
     size_t n_pool, alloc_pool; /* pool rows handed out, allocated */
@@ -88,6 +98,17 @@ struct story_index {
 
 /* Tests only: when > 0, the row limit instead of STORY_INDEX_MAX_ROWS. */
 size_t story_index_test_max_rows;
+
+/* Tests only: when >= 0, the lookups before loading instead of
+ * STORY_INDEX_LOAD_AFTER. */
+int story_index_test_load_after = -1;
+
+static unsigned load_after(void)
+{
+    return story_index_test_load_after >= 0
+               ? (unsigned)story_index_test_load_after
+               : STORY_INDEX_LOAD_AFTER;
+}
 
 static size_t max_rows(void)
 {
@@ -363,14 +384,27 @@ static void week_remove(struct story_index *ix, struct story_week *w)
     memset(&ix->weeks[ix->n_weeks], 0, sizeof(ix->weeks[0]));
 }
 
-static fs_code week_load(struct store *st, int64_t week,
-                         struct story_week **out, fs_error *err)
+/* The entry of week, made (not loaded) when missing; when all are
+ * taken, the least recently used goes. */
+static struct story_week *week_entry(struct story_index *ix, int64_t week)
 {
-    struct story_index *ix = st->story_index;
+    struct story_week *w = week_find(ix, week);
+    if (w)
+        return w;
     if (ix->n_weeks == STORY_INDEX_WEEKS)
         week_remove(ix, week_oldest(ix, NULL));
-    struct story_week *w = &ix->weeks[ix->n_weeks++];
+    w = &ix->weeks[ix->n_weeks++];
     week_init(w, week);
+    return w;
+}
+
+/* Read the rows of *w's week (an entry not loaded yet); *w may move. */
+static fs_code week_load(struct store *st, struct story_week **wp,
+                         fs_error *err)
+{
+    struct story_index *ix = st->story_index;
+    struct story_week *w = *wp;
+    int64_t week = w->week;
     sqlite3_stmt *stmt;
     fs_code rc = store_stmt(st, STMT_STORY_WEEK_BANDS,
                             "SELECT band, at, item_id, simhash"
@@ -381,6 +415,7 @@ static fs_code week_load(struct store *st, int64_t week,
         return rc;
     }
     sqlite3_bind_int64(stmt, 1, week);
+    w->loaded = 1;
     int src;
     /* rows come in index order, (band, at, item_id): each goes at the
      * end of its band's block */
@@ -388,7 +423,7 @@ static fs_code week_load(struct store *st, int64_t week,
         if (w->n_rows >= max_rows()) {
             week_clear(w);
             w->week = week;
-            w->too_big = 1;
+            w->loaded = w->too_big = 1;
             src = SQLITE_DONE;
             break;
         }
@@ -410,7 +445,7 @@ static fs_code week_load(struct store *st, int64_t week,
         week_remove(ix, old);
         w = week_find(ix, week); /* week_remove may have moved it */
     }
-    *out = w;
+    *wp = w;
     return FS_OK;
 }
 
@@ -424,14 +459,14 @@ fs_code story_index_candidates(struct store *st, int64_t week, int64_t band,
     *held = 0;
     if (!ix || !band_fits(band))
         return FS_OK; /* story_index_check not called: use SQL */
-    struct story_week *w = week_find(ix, week);
-    if (!w) {
-        fs_code rc = week_load(st, week, &w, err);
+    struct story_week *w = week_entry(ix, week);
+    w->last_used = ++ix->clock;
+    if (!w->loaded && ++w->asks > load_after()) {
+        fs_code rc = week_load(st, &w, err);
         if (rc != FS_OK)
             return rc;
     }
-    w->last_used = ++ix->clock;
-    if (w->too_big)
+    if (!w->loaded || w->too_big)
         return FS_OK;
     *held = 1;
     const struct story_band *b = band_find(w, band);
@@ -458,8 +493,8 @@ void story_index_add(struct store *st, int64_t week, int64_t band,
 {
     struct story_index *ix = st->story_index;
     struct story_week *w = ix ? week_find(ix, week) : NULL;
-    if (!w || w->too_big)
-        return; /* read from the table when first asked for */
+    if (!w || !w->loaded || w->too_big)
+        return; /* read from the table when loaded */
     size_t before = w->n_rows;
     row_add(w, band, at, item_id, simhash);
     ix->n_rows += w->n_rows - before;
