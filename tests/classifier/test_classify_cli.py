@@ -13,13 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from harness import Feedsift, Tap, tempdir  # noqa: E402
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+from harness import Feedsift, Tap, tempdir, write_file  # noqa: E402
 
 
 def main():
@@ -58,7 +52,7 @@ def main():
     if os.path.exists(seed):
         with open(seed) as f:
             article = f.read().split("\n\n\n")[0]
-        body = write(os.path.join(fs.workdir, "article.txt"), article)
+        body = write_file(fs.workdir, "article.txt", article)
         p = fs.run("classify", "--file", body, "--format", "json")
         r = json.loads(p.stdout)
         t.ok("rare-earths/quotas" in r["tags"],
@@ -71,9 +65,9 @@ def main():
     else:
         t.ok(True, "# SKIP seed article not found")
 
-    bad = write(os.path.join(fs.workdir, "bad.rules"),
-                "[rule ok]\ntag = x\nany = x\n\n[rule b]\ntag = y\n"
-                "any = foo(bar\n")
+    bad = write_file(fs.workdir, "bad.rules",
+                     "[rule ok]\ntag = x\nany = x\n\n[rule b]\ntag = y\n"
+                     "any = foo(bar\n")
     p = fs.run("classify", "--rules", bad, "--title", "x")
     t.ok(p.returncode == 1 and "bad.rules:7:14: missing closing "
          "parenthesis" in p.stderr, "bad rule: exit 1, FILE:LINE:COL + "
@@ -99,10 +93,10 @@ def main():
     t.ok(p.returncode == 0 and "version" in p.stdout and not p.stderr,
          "shipped rules check clean (examples included)",
          p.stdout + p.stderr)
-    many = write(os.path.join(fs.workdir, "many.rules"),
-                 "[rule a]\ntag = x\nany = (\nnone = y?\n"
-                 "[rule b]\ntag = y\nany = z\nexample- = z z\n"
-                 "include missing.rules\n[rule c]\nany = q\n")
+    many = write_file(fs.workdir, "many.rules",
+                      "[rule a]\ntag = x\nany = (\nnone = y?\n"
+                      "[rule b]\ntag = y\nany = z\nexample- = z z\n"
+                      "include missing.rules\n[rule c]\nany = q\n")
     p = fs.run("rules", "check", many)
     want = [":3:8: missing closing parenthesis",
             ":4:8: pattern can match the empty string",

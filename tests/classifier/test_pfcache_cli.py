@@ -16,14 +16,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from harness import Feedsift, Tap, TestServer, tempdir  # noqa: E402
-
-
-def write(path, text):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+from harness import Feedsift, Tap, TestServer, tempdir, write_file  # noqa: E402
 
 
 RSS = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
@@ -56,7 +49,7 @@ def main():
     cache = os.path.join(work, "cache")
     fs.env.pop("XDG_CACHE_HOME", None)
     fs.env["FEEDSIFT_CACHE_DIR"] = cache
-    rules = write(os.path.join(work, "r", "t.rules"), RULES)
+    rules = write_file(work, "r/t.rules", RULES)
 
     # commands that load rules but do not prepare: nothing written
     p = fs.run("-v", "-v", "rules", "check", rules)
@@ -69,10 +62,10 @@ def main():
 
     # crawl: cold writes, warm loads
     site = os.path.join(work, "site")
-    write(os.path.join(site, "feed.rss"), RSS)
+    write_file(site, "feed.rss", RSS)
     srv = TestServer(site)
-    feeds = write(os.path.join(work, "feeds.txt"),
-                  "%s/feed.rss Wire\n" % srv.base)
+    feeds = write_file(work, "feeds.txt",
+                       "%s/feed.rss Wire\n" % srv.base)
     db = os.path.join(work, "fs.db")
     crawl = ["-v", "-v", "crawl", "--feeds", feeds, "--db", db, "--rules",
              rules, "--no-articles", "--format", "json"]
@@ -95,7 +88,7 @@ def main():
     t.ok(p.returncode == 0 and "prefilter cache: loaded" in p.stderr,
          "reclassify loads the entry the crawl wrote", p.stderr[-2000:])
     # an edited pattern: another key, a second entry
-    write(rules, RULES.replace("gold prices", "gold price"))
+    write_file(work, "r/t.rules", RULES.replace("gold prices", "gold price"))
     p = fs.run("-v", "-v", "reclassify", "--db", db, "--rules", rules)
     t.ok(p.returncode == 0 and "prefilter cache: wrote" in p.stderr and
          len(entries(cache)) == 2, "an edited pattern gets its own entry",
@@ -126,8 +119,8 @@ def main():
          "else ~/.cache/feedsift", p.stderr)
     # the settings file's cache_dir, when the environment does not say
     cfgdir = os.path.join(work, "cfgcache")
-    cfg = write(os.path.join(work, "feedsift.conf"),
-                "cache_dir = %s\n" % cfgdir)
+    cfg = write_file(work, "feedsift.conf",
+                     "cache_dir = %s\n" % cfgdir)
     p = fs.run("--config", cfg, "reclassify", "--db", db, "--rules", rules)
     t.ok(p.returncode == 0 and len(entries(cfgdir)) == 1,
          "cache_dir in the settings file", p.stderr)

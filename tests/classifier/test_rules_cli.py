@@ -17,14 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from harness import Feedsift, Tap, TestServer, query, tempdir  # noqa: E402
-
-
-def write(path, text):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+from harness import Feedsift, Tap, TestServer, query, tempdir, write_file  # noqa: E402
 
 
 def rss(title, items):
@@ -40,18 +33,18 @@ def rss(title, items):
 
 
 def test_check(t, fs, work):
-    inc = write(os.path.join(work, "r", "inc.rules"),
-                "[rule dup]\ntag = a\nany = abc\n")
-    bad = write(os.path.join(work, "r", "bad.rules"),
-                "include inc.rules\n"
-                "[rule dup]\ntag = b\nany = xyz\n"            # 2: duplicate
-                "[rule p]\ntag = c\nany = (abc\n"             # 5: PCRE2
-                "[rule f]\ntag = d\nfields = title, bdoy\n"   # 8: field
-                "any = x\n"
-                "[rule e]\ntag = e\nany = (|a)b\n"            # 12: empty alt
-                "[rule m]\ntag = f\nany = a*\n"               # 15: empty match
-                "[rule s]\ntag = g\nthreshold = 9\nscore = 2 x\n"  # 17
-                "[rule k]\ntag = h\nany = x\ncolour = red\n")  # 22: key
+    inc = write_file(work, "r/inc.rules",
+                     "[rule dup]\ntag = a\nany = abc\n")
+    bad = write_file(work, "r/bad.rules",
+                     "include inc.rules\n"
+                     "[rule dup]\ntag = b\nany = xyz\n"            # 2: duplicate
+                     "[rule p]\ntag = c\nany = (abc\n"             # 5: PCRE2
+                     "[rule f]\ntag = d\nfields = title, bdoy\n"   # 8: field
+                     "any = x\n"
+                     "[rule e]\ntag = e\nany = (|a)b\n"            # 12: empty alt
+                     "[rule m]\ntag = f\nany = a*\n"               # 15: empty match
+                     "[rule s]\ntag = g\nthreshold = 9\nscore = 2 x\n"  # 17
+                     "[rule k]\ntag = h\nany = x\ncolour = red\n")  # 22: key
     p = fs.run("rules", "check", bad)
     t.eq(p.returncode, 1, "rules check: problems exit 1")
     lines = [x for x in p.stderr.splitlines() if x.startswith(bad + ":")]
@@ -73,18 +66,18 @@ def test_check(t, fs, work):
 
 
 def test_test(t, fs, work):
-    good = write(os.path.join(work, "t", "good.rules"),
-                 "[rule won]\ntag = markets/fx\nany = \\bthe won\\b\n"
-                 "example+ = Investors dump the won\n"
-                 "example- = Spain won the final\n")
+    good = write_file(work, "t/good.rules",
+                      "[rule won]\ntag = markets/fx\nany = \\bthe won\\b\n"
+                      "example+ = Investors dump the won\n"
+                      "example- = Spain won the final\n")
     p = fs.run("rules", "test", good)
     t.ok(p.returncode == 0 and "2 examples passed" in p.stdout,
          "rules test: passing examples exit 0", p.stdout + p.stderr)
-    badex = write(os.path.join(work, "t", "badex.rules"),
-                  "[rule won]\ntag = markets/fx\nany = \\bwon\\b\n"
-                  "example+ = Investors dump the won\n"
-                  "example- = Spain won the final\n"
-                  "example+ = Korean currency slides\n")
+    badex = write_file(work, "t/badex.rules",
+                       "[rule won]\ntag = markets/fx\nany = \\bwon\\b\n"
+                       "example+ = Investors dump the won\n"
+                       "example- = Spain won the final\n"
+                       "example+ = Korean currency slides\n")
     p = fs.run("rules", "test", badex)
     t.eq(p.returncode, 1, "rules test: a failing example exits 1")
     t.ok(badex + ":5: rule won (tag markets/fx): example- fires (matched "
@@ -101,12 +94,12 @@ def test_test(t, fs, work):
 
 
 def test_eval(t, fs, work, root):
-    rules = write(os.path.join(work, "e", "e.rules"),
-                  "[rule won]\ntag = markets/fx\nany = \\bwon\\b\n"
-                  "[rule gold]\ntag = markets/commodities\n"
-                  "any = \\bgold prices?\\b\n")
-    lab = write(os.path.join(work, "e", "lab.jsonl"), "\n".join(json.dumps(x)
-                for x in [
+    rules = write_file(work, "e/e.rules",
+                       "[rule won]\ntag = markets/fx\nany = \\bwon\\b\n"
+                       "[rule gold]\ntag = markets/commodities\n"
+                       "any = \\bgold prices?\\b\n")
+    lab = write_file(work, "e/lab.jsonl", "\n".join(json.dumps(x)
+                     for x in [
         {"title": "The won slides again", "tags": ["markets/fx"]},
         {"title": "Spain won the final", "tags": []},
         {"title": "Gold prices hit a record", "tags": ["markets/commodities"]},
@@ -151,20 +144,20 @@ def test_eval(t, fs, work, root):
 def test_store(t, fs, work):
     site = os.path.join(work, "site")
     os.makedirs(site)
-    write(os.path.join(site, "feed.rss"), rss("Wire", [
+    write_file(site, "feed.rss", rss("Wire", [
         ("Gold prices hit a record high", "Bullion rallies as the dollar "
          "slips."),
         ("The won slides against the dollar", "Korean exporters worry."),
         ("Fishing quotas cut in the North Sea", "Cod stocks are low."),
     ]))
     srv = TestServer(site)
-    feeds = write(os.path.join(work, "feeds.txt"),
-                  "%s/feed.rss Wire\n" % srv.base)
+    feeds = write_file(work, "feeds.txt",
+                       "%s/feed.rss Wire\n" % srv.base)
     db = os.path.join(work, "fs.db")
-    r1 = write(os.path.join(work, "s", "v1.rules"),
-               "[rule gold]\ntag = markets/commodities\nalert = yes\n"
-               "any = \\bgold prices?\\b\n"
-               "[rule won]\ntag = markets/fx\nany = \\bthe won\\b\n")
+    r1 = write_file(work, "s/v1.rules",
+                    "[rule gold]\ntag = markets/commodities\nalert = yes\n"
+                    "any = \\bgold prices?\\b\n"
+                    "[rule won]\ntag = markets/fx\nany = \\bthe won\\b\n")
     p = fs.run("crawl", "--feeds", feeds, "--db", db, "--rules", r1,
                "--no-articles", "--format", "json")
     t.ok(p.returncode in (0, 3), "crawl with rules v1", p.stderr)
@@ -175,11 +168,11 @@ def test_store(t, fs, work):
     alerts_before = query(db, "SELECT count(*) FROM alerts")[0][0]
 
     # v2: gold rule gone, won kept, a quota rule and a second fx rule added
-    r2 = write(os.path.join(work, "s", "v2.rules"),
-               "[rule won]\ntag = markets/fx\nany = \\bthe won\\b\n"
-               "[rule dollar]\ntag = markets/fx\nany = \\bthe dollar\\b\n"
-               "[rule quota]\ntag = quotas\nalert = yes\n"
-               "any = \\bquotas?\\b\n")
+    r2 = write_file(work, "s/v2.rules",
+                    "[rule won]\ntag = markets/fx\nany = \\bthe won\\b\n"
+                    "[rule dollar]\ntag = markets/fx\nany = \\bthe dollar\\b\n"
+                    "[rule quota]\ntag = quotas\nalert = yes\n"
+                    "any = \\bquotas?\\b\n")
     v2 = json.loads(fs.run("classify", "--rules", r2, "--title", "x",
                            "--format", "json").stdout)["rules_version"]
     p = fs.run("reclassify", "--db", db, "--rules", r2, "--dry-run",

@@ -120,8 +120,10 @@ def query(db, sql, *args):
 
 
 def write_file(root, rel, data):
-    """Write data (str as UTF-8, or bytes) to root/rel, making directories."""
+    """Write data (str as UTF-8, or bytes) to root/rel, making directories;
+    returns the path."""
     path = os.path.join(root, rel)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
         f.write(data.encode() if isinstance(data, str) else data)
+    return path
