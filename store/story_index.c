@@ -75,9 +75,12 @@ struct story_band {
 struct story_week {
     int64_t week;
     uint64_t last_used;     /* story_index.clock when last asked */
-    int loaded;             /* rows read (or too_big); else only counted */
+    enum {
+        WEEK_ASKING,        /* not read yet: SQL answers, asks counts */
+        WEEK_HELD,          /* its rows are here */
+        WEEK_TOO_BIG        /* more rows than the index holds: SQL answers */
+    } state;
     unsigned asks;          /* lookups answered by SQL before loading */
-    int too_big;            /* more rows than the index holds: use SQL */
     size_t n_rows;
     size_t n_pool, alloc_pool; /* pool rows handed out, allocated */
     struct story_row *pool;
@@ -167,6 +170,16 @@ static void slots_alloc(struct story_week *w, size_t n)
     w->mask = n - 1;
 }
 
+/* The empty slot where band goes (band is not in the table). */
+static struct story_band *band_free_slot(const struct story_week *w,
+                                         int64_t band)
+{
+    size_t i = band_slot(w, band);
+    while (w->slots[i].band >= 0)
+        i = (i + 1) & w->mask;
+    return &w->slots[i];
+}
+
 /* The slot of band, made (with no rows) when missing; the table stays at
  * most half full. */
 static struct story_band *band_get(struct story_week *w, int64_t band)
@@ -179,20 +192,14 @@ static struct story_band *band_get(struct story_week *w, int64_t band)
         size_t old_n = old ? w->mask + 1 : 0;
         slots_alloc(w, old_n ? 2 * old_n : 1024);
         for (size_t i = 0; i < old_n; i++)
-            if (old[i].band >= 0) {
-                size_t j = band_slot(w, old[i].band);
-                while (w->slots[j].band >= 0)
-                    j = (j + 1) & w->mask;
-                w->slots[j] = old[i];
-            }
+            if (old[i].band >= 0)
+                *band_free_slot(w, old[i].band) = old[i];
         free(old);
     }
-    size_t i = band_slot(w, band);
-    while (w->slots[i].band >= 0)
-        i = (i + 1) & w->mask;
-    w->slots[i].band = (int32_t)band;
+    b = band_free_slot(w, band);
+    b->band = (int32_t)band;
     w->n_bands++;
-    return &w->slots[i];
+    return b;
 }
 
 static int size_class(uint32_t cap)
@@ -364,7 +371,16 @@ static struct story_week *week_find(struct story_index *ix, int64_t week)
     return NULL;
 }
 
-/* The least recently used loaded week other than keep, or NULL. */
+/* week, if its rows are here (what this connection writes is mirrored
+ * only then). */
+static struct story_week *week_held(struct store *st, int64_t week)
+{
+    struct story_week *w =
+        st->story_index ? week_find(st->story_index, week) : NULL;
+    return w && w->state == WEEK_HELD ? w : NULL;
+}
+
+/* The least recently used week entry other than keep, or NULL. */
 static struct story_week *week_oldest(struct story_index *ix,
                                       const struct story_week *keep)
 {
@@ -398,7 +414,7 @@ static struct story_week *week_entry(struct story_index *ix, int64_t week)
     return w;
 }
 
-/* Read the rows of *w's week (an entry not loaded yet); *w may move. */
+/* Read the rows of *w's week (WEEK_ASKING); *w may move. */
 static fs_code week_load(struct store *st, struct story_week **wp,
                          fs_error *err)
 {
@@ -415,7 +431,7 @@ static fs_code week_load(struct store *st, struct story_week **wp,
         return rc;
     }
     sqlite3_bind_int64(stmt, 1, week);
-    w->loaded = 1;
+    w->state = WEEK_HELD;
     int src;
     /* rows come in index order, (band, at, item_id): each goes at the
      * end of its band's block */
@@ -423,7 +439,7 @@ static fs_code week_load(struct store *st, struct story_week **wp,
         if (w->n_rows >= max_rows()) {
             week_clear(w);
             w->week = week;
-            w->loaded = w->too_big = 1;
+            w->state = WEEK_TOO_BIG;
             src = SQLITE_DONE;
             break;
         }
@@ -460,13 +476,13 @@ fs_code story_index_candidates(struct store *st, int64_t week, int64_t band,
     if (!ix || !band_fits(band))
         return FS_OK; /* story_index_check not called: use SQL */
     struct story_week *w = week_entry(ix, week);
-    w->last_used = ++ix->clock;
-    if (!w->loaded && ++w->asks > load_after()) {
+    if (w->state == WEEK_ASKING && ++w->asks > load_after()) {
         fs_code rc = week_load(st, &w, err);
         if (rc != FS_OK)
             return rc;
     }
-    if (!w->loaded || w->too_big)
+    w->last_used = ++ix->clock; /* after week_load, which may clear it */
+    if (w->state != WEEK_HELD)
         return FS_OK;
     *held = 1;
     const struct story_band *b = band_find(w, band);
@@ -491,20 +507,18 @@ fs_code story_index_candidates(struct store *st, int64_t week, int64_t band,
 void story_index_add(struct store *st, int64_t week, int64_t band,
                      int64_t at, int64_t item_id, int64_t simhash)
 {
-    struct story_index *ix = st->story_index;
-    struct story_week *w = ix ? week_find(ix, week) : NULL;
-    if (!w || !w->loaded || w->too_big)
+    struct story_week *w = week_held(st, week);
+    if (!w)
         return; /* read from the table when loaded */
     size_t before = w->n_rows;
     row_add(w, band, at, item_id, simhash);
-    ix->n_rows += w->n_rows - before;
+    st->story_index->n_rows += w->n_rows - before;
 }
 
 void story_index_remove(struct store *st, int64_t week, int64_t band,
                         int64_t at, int64_t item_id)
 {
-    struct story_index *ix = st->story_index;
-    struct story_week *w = ix ? week_find(ix, week) : NULL;
+    struct story_week *w = week_held(st, week);
     struct story_band *b = w ? band_find(w, band) : NULL;
     if (!b)
         return;
@@ -514,7 +528,7 @@ void story_index_remove(struct store *st, int64_t week, int64_t band,
         memmove(r + i, r + i + 1, (b->n - i - 1) * sizeof(*r));
         b->n--;
         w->n_rows--;
-        ix->n_rows--;
+        st->story_index->n_rows--;
     }
 }
 
