@@ -351,12 +351,6 @@ static fs_code story_by_url(struct store *st, int64_t self_id,
     return rc;
 }
 
-/* The story of the closest near-duplicate (most equal MinHash nibbles,
- * then oldest), if any agrees on STORY_MIN_AGREE and is within
- * STORY_WINDOW.  Candidates share at least one whole 16-bit band (four
- * MinHashes): for J = 0.9 that happens with probability 0.99, for
- * unrelated texts (J < 0.2) with < 0.01, and the agreement check then
- * drops them. */
 /* Keep the closer of a candidate and the best so far: more equal
  * nibbles, then the older item. */
 static void story_consider(int64_t item, int64_t cand_hash, int64_t simhash,
@@ -369,11 +363,12 @@ static void story_consider(int64_t item, int64_t cand_hash, int64_t simhash,
     }
 }
 
-/* The SQL form of story_index_candidates, for a week too big to hold. */
+/* The SQL form of story_index_candidates, for a week it does not hold:
+ * out[0..*n), at most STORY_BAND_CANDIDATES. */
 static fs_code story_band_rows_sql(struct store *st, int64_t week,
                                    int64_t band, int64_t from, int64_t to,
-                                   int64_t self_id, int64_t simhash,
-                                   int *best, int64_t *best_item,
+                                   int64_t self_id,
+                                   struct story_candidate *out, int *n,
                                    fs_error *err)
 {
     sqlite3_stmt *stmt;
@@ -392,11 +387,14 @@ static fs_code story_band_rows_sql(struct store *st, int64_t week,
     sqlite3_bind_int(stmt, 5, STORY_BAND_CANDIDATES);
     sqlite3_bind_int64(stmt, 6, week);
     int src;
-    while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
-        story_consider(sqlite3_column_int64(stmt, 0),
-                       sqlite3_column_int64(stmt, 1), simhash, best,
-                       best_item);
-    if (src != SQLITE_DONE)
+    *n = 0;
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW &&
+           *n < STORY_BAND_CANDIDATES) {
+        out[*n].item_id = sqlite3_column_int64(stmt, 0);
+        out[*n].simhash = sqlite3_column_int64(stmt, 1);
+        (*n)++;
+    }
+    if (src != SQLITE_DONE && src != SQLITE_ROW)
         rc = store_sql_error(st, src, "looking for near-duplicates", err);
     store_stmt_done(stmt);
     return rc;
@@ -434,9 +432,8 @@ static fs_code story_by_simhash(struct store *st, int64_t self_id,
                                     &n, &held, err);
         if (rc == FS_OK && !held)
             rc = story_band_rows_sql(st, week, band_of(simhash, k), from,
-                                     to, self_id, simhash, &best,
-                                     &best_item, err);
-        for (int i = 0; i < n; i++)
+                                     to, self_id, cand, &n, err);
+        for (int i = 0; rc == FS_OK && i < n; i++)
             story_consider(cand[i].item_id, cand[i].simhash, simhash, &best,
                            &best_item);
     }
