@@ -207,11 +207,6 @@ static void filter_comment(void *ctx, const xmlChar *value)
  * Bodies of scripts whose start tag mentions ld+json anywhere are kept
  * (the filter, which sees the parsed type=, decides about those).
  */
-static int raw_is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 static int raw_is_name_char(char c)
 {
     return isalnum((unsigned char)c) || c == ':' || c == '-' || c == '_' ||
@@ -233,17 +228,17 @@ static size_t raw_tag_end(const char *s, size_t len, size_t i,
 {
 #define RAW_SLASH_GT(k) (s[k] == '/' && (k) + 1 < len && s[(k) + 1] == '>')
     *self_closed = 0;
-    while (i < len && raw_is_blank(s[i]))
+    while (i < len && feed_xml_space(s[i]))
         i++;
     while (i < len && s[i] != '>' && !RAW_SLASH_GT(i)) {
         if (raw_is_name_start(s[i])) {
             while (i < len && raw_is_name_char(s[i]))
                 i++;
-            while (i < len && raw_is_blank(s[i]))
+            while (i < len && feed_xml_space(s[i]))
                 i++;
             if (i < len && s[i] == '=') {
                 i++;
-                while (i < len && raw_is_blank(s[i]))
+                while (i < len && feed_xml_space(s[i]))
                     i++;
                 if (i < len && (s[i] == '"' || s[i] == '\'')) {
                     const char *q = memchr(s + i + 1, s[i], len - i - 1);
@@ -251,16 +246,16 @@ static size_t raw_tag_end(const char *s, size_t len, size_t i,
                         return 0;
                     i = (size_t)(q - s) + 1;
                 } else {
-                    while (i < len && !raw_is_blank(s[i]) && s[i] != '>')
+                    while (i < len && !feed_xml_space(s[i]) && s[i] != '>')
                         i++;
                 }
             }
         } else { /* a bogus attribute */
-            while (i < len && !raw_is_blank(s[i]) && s[i] != '>' &&
+            while (i < len && !feed_xml_space(s[i]) && s[i] != '>' &&
                    !RAW_SLASH_GT(i))
                 i++;
         }
-        while (i < len && raw_is_blank(s[i]))
+        while (i < len && feed_xml_space(s[i]))
             i++;
     }
     if (i >= len)

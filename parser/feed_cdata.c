@@ -280,11 +280,6 @@ static int cdata_text_clean(const char *s, size_t n)
     return 1;
 }
 
-static int cdata_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* Inline XHTML in a body (Atom type="xhtml" content) is elided only in
  * a small subset that libxml2 reads without a word whatever the rest of
  * the document: names of ASCII letters, digits and "._-" (no prefixes),
@@ -437,7 +432,7 @@ static int cdata_body(const char *text, size_t len, size_t start,
         memcmp(text + k + 2, name, nl))
         return 0;
     size_t j = k + 2 + nl;
-    while (j < len && cdata_space(text[j]))
+    while (j < len && feed_xml_space(text[j]))
         j++;
     if (j >= len || text[j] != '>')
         return 0;
@@ -539,7 +534,7 @@ static size_t cdata_start_tag(struct cdata_scan *sc, const char *text,
         return 0;
     const char *name = text + i + 1;
     size_t nl = 0;
-    while (i + 1 + nl < gt && !cdata_space(name[nl]) && name[nl] != '/')
+    while (i + 1 + nl < gt && !feed_xml_space(name[nl]) && name[nl] != '/')
         nl++;
     if (cdata_local_is(name, nl, cdata_summary_names)) {
         sc->summary[depth] = 1;

@@ -18,6 +18,14 @@
 
 #include "parser.h"
 
+/* XML's white space (2.3 S), what separates names and attributes inside
+ * markup: for the scanners that read raw markup before libxml2 does
+ * (feed_cdata.c, extract.c's script filter). */
+static inline int feed_xml_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 #include <libxml/tree.h>
 
 /* Namespaces we understand, identified by URI (never by prefix). */
