@@ -10,6 +10,7 @@
  * usage: test_rules_ext LABELED.jsonl
  */
 #include "tap.h"
+#include "testrand.h"
 #include "classifier.h"
 #include "config.h"
 #include "rules_internal.h"     /* rules_pattern_max_chars, set->patterns */
@@ -227,13 +228,10 @@ static const char *const WORDS[] = {
     "xxxy", "Fedé", "éFed", "Fed’", "FedX", "quota steel", "steel", "quota",
 };
 
-static unsigned long long rng = 88172645463325252ULL;
+static unsigned long long rng = TEST_RAND_SEED;
 static unsigned rnd(unsigned n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
+    return test_rand(&rng, n);
 }
 
 static char *random_text(size_t words)

@@ -15,6 +15,7 @@
 #include "store_int.h"
 #include "tap.h"
 #include "testdb.h"
+#include "testrand.h"
 
 static fs_error err;
 
@@ -727,12 +728,6 @@ static void test_dedup_after_rollback(void)
  * bands, as on the benchmark site), many near-copies (one word added), edits that re-place
  * lone items (their old bands go), a transaction rolled back, and a prune
  * (item_story rows deleted by a cascade, seen by the update hook). */
-static uint32_t rng_next(uint32_t *s)
-{
-    *s = *s * 1103515245u + 12345u;
-    return *s >> 8;
-}
-
 static void test_dedup_index_matches_sql(void)
 {
     static const size_t limits[3] = {0, 300, 1};
@@ -763,12 +758,12 @@ static void test_dedup_index_matches_sql(void)
     ok(rc == FS_OK, "index vs SQL: three databases");
     enum { N = 2400, TEXTS = 12 };
     static char texts[N][160];
-    uint32_t seed = 20261129;
+    unsigned long long seed = TEST_RAND_SEED;
     int64_t t0 = 1750000000;
     for (int i = 0; i < N && rc == FS_OK; i++) {
         char guid[16], link[40], *text = texts[i];
-        int src_i = i > 10 && rng_next(&seed) % 3 == 0
-                        ? (int)(rng_next(&seed) % (unsigned)i)
+        int src_i = i > 10 && test_rand(&seed, 3) == 0
+                        ? (int)test_rand(&seed, (unsigned)i)
                         : -1;
         if (src_i >= 0) { /* a near-copy: one word more */
             size_t len = strlen(texts[src_i]);
@@ -777,20 +772,20 @@ static void test_dedup_index_matches_sql(void)
             memcpy(text, texts[src_i], len);
             text[len] = '\0';
             strcat(text, " ");
-            strcat(text, words[rng_next(&seed) % 40]);
+            strcat(text, words[test_rand(&seed, 40)]);
         } else {
             text[0] = '\0';
             for (int w = 0; w < TEXTS; w++) {
-                strcat(text, words[rng_next(&seed) % 40]);
+                strcat(text, words[test_rand(&seed, 40)]);
                 strcat(text, " ");
             }
         }
-        int edit = i > 100 && rng_next(&seed) % 10 == 0;
-        int g = edit ? (int)(rng_next(&seed) % (unsigned)i) : i;
+        int edit = i > 100 && test_rand(&seed, 10) == 0;
+        int g = edit ? (int)test_rand(&seed, (unsigned)i) : i;
         int f = g % 3;
         snprintf(guid, sizeof(guid), "g%d", g);
         snprintf(link, sizeof(link), "https://n%d.example/%d", g % 7, g);
-        int64_t when = t0 + (int64_t)(rng_next(&seed) % (35 * 86400));
+        int64_t when = t0 + (int64_t)(test_rand(&seed, 35 * 86400));
         if (i == N / 2)
             for (int s = 0; s < 3 && rc == FS_OK; s++)
                 rc = store_begin(st[s], &err);

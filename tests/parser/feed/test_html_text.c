@@ -7,19 +7,16 @@
  */
 #include "feed_internal.h"
 #include "tap.h"
+#include "testrand.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A small deterministic generator (xorshift), so a failure reproduces. */
-static unsigned long long gen_state = 88172645463325252ULL;
+static unsigned long long gen_state = TEST_RAND_SEED;
 static unsigned gen_pick(unsigned n)
 {
-    gen_state ^= gen_state << 13;
-    gen_state ^= gen_state >> 7;
-    gen_state ^= gen_state << 17;
-    return (unsigned)(gen_state % n);
+    return test_rand(&gen_state, n);
 }
 
 /* Text pieces: words, spaces and line ends, references good and bad,
