@@ -8,8 +8,10 @@
  *
  * Invariants:
  *  - The body of a transfer never grows past opt->max_body *decoded* bytes:
- *    the write callback sees bytes after Content-Encoding decoding, so a
- *    gzip bomb stops at the cap (FS_ELIMIT) like a plain huge body.
+ *    the body is decoded here as it arrives (decode.c; libcurl's own
+ *    decoding is off), so a gzip bomb stops at the cap (FS_ELIMIT) like a
+ *    plain huge body.  The Content-Encoding decoded is the final
+ *    response's: every status line (redirects, 1xx) starts over.
  *  - Only http and https are followed, including on redirects; file:// only
  *    with opt->allow_file.  Other schemes fail before any I/O (FS_EDENIED).
  *  - A transfer's failure is reported in its own result; fetch_all() itself
@@ -25,6 +27,9 @@
 #include <string.h>
 
 static volatile sig_atomic_t interrupted;
+
+static const char accept_encoding_header[] =
+    "Accept-Encoding: " FETCH_ACCEPT_ENCODING;
 
 void fetch_interrupt(void)
 {
@@ -44,6 +49,10 @@ struct transfer {
     struct strbuf body;
     size_t max_body;
     int over_limit;           /* write callback refused: body too large */
+    struct strbuf encoding;   /* the response's Content-Encoding values */
+    struct fetch_decoder *decoder; /* made at the first body byte */
+    int decode_failed;        /* decode_error says why */
+    fs_error decode_error;
     int redirects;            /* 3xx responses seen */
     int all_permanent;        /* every 3xx seen was 301 or 308 */
     char errbuf[CURL_ERROR_SIZE];
@@ -87,10 +96,35 @@ char *fetch_result_take_body(struct fetch_result *res, size_t *len)
     return b;
 }
 
+/* Undo the Content-Encoding, if any, of a piece of the body. */
+static size_t on_body_decode(struct transfer *t, const char *data, size_t n)
+{
+    fs_code rc = FS_OK;
+    if (!t->decoder)
+        rc = fetch_decoder_new(t->encoding.buf, &t->decoder,
+                               &t->decode_error);
+    if (rc == FS_OK && t->decoder)
+        rc = fetch_decoder_write(t->decoder, data, n, &t->body, t->max_body,
+                                 &t->decode_error);
+    else if (rc == FS_OK) /* "identity" */
+        strbuf_setlen(&t->encoding, 0);
+    if (rc == FS_ELIMIT)
+        t->over_limit = 1;
+    else if (rc != FS_OK)
+        t->decode_failed = 1;
+    if (rc != FS_OK)
+        return 0; /* makes libcurl abort with CURLE_WRITE_ERROR */
+    if (!t->decoder)
+        strbuf_add(&t->body, data, n);
+    return n;
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     struct transfer *t = ud;
     size_t n = size * nmemb;
+    if (t->encoding.len)
+        return on_body_decode(t, data, n);
     if (t->max_body && t->body.len + n > t->max_body) {
         t->over_limit = 1;
         return 0; /* makes libcurl abort with CURLE_WRITE_ERROR */
@@ -100,13 +134,23 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 }
 
 /* Header callback: sees the header lines of every response in a redirect
- * chain.  We only watch status lines, to know whether all redirects were
- * permanent (a moved feed should be stored under its new URL). */
+ * chain.  Status lines tell whether all redirects were permanent (a moved
+ * feed should be stored under its new URL) and start a new response; the
+ * Content-Encoding lines of the last one say how to decode its body. */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 {
     struct transfer *t = ud;
     size_t n = size * nmemb;
+    static const char ce[] = "content-encoding:";
+    if (n > sizeof(ce) - 1 && strncasecmp(data, ce, sizeof(ce) - 1) == 0) {
+        if (t->encoding.len)
+            strbuf_addch(&t->encoding, ',');
+        strbuf_add(&t->encoding, data + sizeof(ce) - 1,
+                   n - (sizeof(ce) - 1));
+        return n;
+    }
     if (n > 9 && memcmp(data, "HTTP/", 5) == 0) {
+        strbuf_setlen(&t->encoding, 0);
         const char *sp = memchr(data, ' ', n);
         if (sp && (size_t)(sp - data) + 4 <= n) {
             int code = atoi(sp + 1);
@@ -167,6 +211,7 @@ static struct transfer *transfer_new(const struct fetch_options *opt,
     struct transfer *t = fs_calloc(1, sizeof(*t));
     const struct fetch_request *req = &reqs[index];
     strbuf_init(&t->body, 0);
+    strbuf_init(&t->encoding, 0);
     t->req = req;
     t->index = index;
     t->max_body = opt->max_body;
@@ -182,7 +227,7 @@ static struct transfer *transfer_new(const struct fetch_options *opt,
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, opt->max_redirects);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* all we support */
+    curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L); /* decode.c */
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -205,6 +250,7 @@ static struct transfer *transfer_new(const struct fetch_options *opt,
     if (opt->max_body)
         curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
                          (curl_off_t)opt->max_body);
+    t->headers = curl_slist_append(t->headers, accept_encoding_header);
     if (req->etag && *req->etag) {
         char *h = fs_asprintf("If-None-Match: %s", req->etag);
         t->headers = curl_slist_append(t->headers, h);
@@ -215,8 +261,7 @@ static struct transfer *transfer_new(const struct fetch_options *opt,
         t->headers = curl_slist_append(t->headers, h);
         free(h);
     }
-    if (t->headers)
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
     return t;
 }
 
@@ -225,6 +270,8 @@ static void transfer_free(struct transfer *t)
     curl_easy_cleanup(t->easy);
     curl_slist_free_all(t->headers);
     strbuf_release(&t->body);
+    strbuf_release(&t->encoding);
+    fetch_decoder_free(t->decoder);
     free(t);
 }
 
@@ -255,11 +302,23 @@ static void transfer_finish(struct transfer *t, CURLcode cc,
         retry = -1;
     res.retry_after = retry;
 
+    if (cc == CURLE_OK && t->decoder &&
+        fetch_decoder_end(t->decoder, &t->decode_error) != FS_OK)
+        t->decode_failed = 1;
+
     if (t->over_limit || cc == CURLE_FILESIZE_EXCEEDED) {
         res.code = FS_ELIMIT;
         snprintf(res.error, sizeof(res.error),
                  "%s: response larger than %zu bytes (after decoding)", url,
                  opt->max_body);
+    } else if (t->decode_failed && res.status < 400) {
+        res.code = t->decode_error.code;
+        snprintf(res.error, sizeof(res.error), "%s: %.300s", url,
+                 t->decode_error.msg);
+    } else if (t->decode_failed) { /* an error page: its status says more */
+        res.code = FS_EHTTP;
+        snprintf(res.error, sizeof(res.error), "%s: HTTP %ld", url,
+                 res.status);
     } else if (cc == CURLE_TOO_MANY_REDIRECTS) {
         res.code = FS_ELIMIT;
         snprintf(res.error, sizeof(res.error),

@@ -20,6 +20,26 @@ long hostq_next(struct hostq *q, int64_t now_ms, int max_per_host,
 /* The request at idx has finished: its host has one transfer less. */
 void hostq_done(struct hostq *q, size_t idx);
 
+/* Content-Encoding decoding (decode.c).  A decoder undoes the codings a
+ * Content-Encoding value lists; fetch.c feeds it each piece of the body
+ * as it arrives. */
+struct fetch_decoder;
+/* The Accept-Encoding value: every coding a decoder undoes. */
+#define FETCH_ACCEPT_ENCODING "gzip, deflate, br, zstd"
+/* A decoder for `encodings` (a Content-Encoding header value); *out is
+ * NULL when nothing is to be undone ("identity").  FS_EPARSE names an
+ * unsupported coding. */
+fs_code fetch_decoder_new(const char *encodings, struct fetch_decoder **out,
+                          fs_error *err);
+/* Decode n more bytes onto the end of body, which never grows past max
+ * bytes (0: no cap; FS_ELIMIT when it would).  FS_EPARSE: bad data. */
+fs_code fetch_decoder_write(struct fetch_decoder *d, const void *in,
+                            size_t n, struct strbuf *body, size_t max,
+                            fs_error *err);
+/* The body ended: FS_EPARSE unless every coding's stream ended too. */
+fs_code fetch_decoder_end(struct fetch_decoder *d, fs_error *err);
+void fetch_decoder_free(struct fetch_decoder *d);
+
 /* Monotonic milliseconds. */
 int64_t fetch_now_ms(void);
 

@@ -156,9 +156,7 @@ static int decode_iconv(const char *from, const char *data, size_t len,
         char *o = out->buf + out->len;
         size_t oleft = out->alloc - out->len - 1;
         size_t r = iconv(cd, &in, &inleft, &o, &oleft);
-        /* strbuf_setlen() only shrinks: iconv wrote inside alloc */
-        out->len = (size_t)(o - out->buf);
-        out->buf[out->len] = '\0';
+        strbuf_setlen(out, (size_t)(o - out->buf));
         if (r == (size_t)-1 && errno != E2BIG) {
             rc = -2;
             break;

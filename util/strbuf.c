@@ -68,10 +68,16 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 
 void strbuf_setlen(struct strbuf *sb, size_t len)
 {
-    if (!sb->alloc)
-        return; /* only 0 is possible and slopbuf is already "" */
-    sb->len = len < sb->len ? len : sb->len;
-    sb->buf[sb->len] = '\0';
+    if (!sb->alloc && !len)
+        return; /* slopbuf is already "" */
+    if (len >= sb->alloc) {
+        /* A caller's bug: it wrote past what strbuf_grow() made room for. */
+        fprintf(stderr, "strbuf_setlen(%zu) past the allocation (%zu)\n",
+                len, sb->alloc);
+        abort();
+    }
+    sb->len = len;
+    sb->buf[len] = '\0';
 }
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t len)

@@ -98,6 +98,8 @@ void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, int c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) FS_PRINTF(2, 3);
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Truncate, or take in bytes written by hand into the room strbuf_grow()
+ * made (by iconv, a decoder): len must stay below sb->alloc. */
 void strbuf_setlen(struct strbuf *sb, size_t len);
 void strbuf_trim(struct strbuf *sb);     /* ASCII whitespace both ends */
 /* Collapse every run of whitespace to one space / keep single '\n'. */

@@ -64,6 +64,8 @@ def main():
     site = os.path.join(work, "site")
     write(site, "feeds/good.rss", rss("Good", hourly("good", 5)))
     write(site, "feeds/gz.rss", rss("Gzipped", hourly("gz", 3)))
+    for coding in ("deflate", "rawdeflate", "br", "zstd", "stacked"):
+        write(site, "feeds/%s.rss" % coding, rss(coding, hourly(coding, 2)))
     write(site, "feeds/moved301.rss", rss("Moved 301", hourly("m301", 2)))
     write(site, "feeds/moved308.rss", rss("Moved 308", hourly("m308", 2)))
     write(site, "feeds/temp302.rss", rss("Temp 302", hourly("t302", 2)))
@@ -96,6 +98,13 @@ def main():
     cases = {
         "good": b + "/feeds/good.rss",
         "gzip": b + "/gzip/feeds/gz.rss",
+        "deflate": b + "/encoded/deflate/feeds/deflate.rss",
+        "rawdeflate": b + "/encoded/deflate-raw/feeds/rawdeflate.rss",
+        "br": b + "/encoded/br/feeds/br.rss",
+        "zstd": b + "/encoded/zstd/feeds/zstd.rss",
+        "stacked": b + "/encoded/gzip,br/feeds/stacked.rss",
+        "cutgzip": b + "/cut/gzip/feeds/good.rss",
+        "compress": b + "/encoded/compress/feeds/good.rss",
         "bomb": b + "/gzip-bomb",
         "endless": b + "/endless",
         "slow": b + "/slow",
@@ -145,6 +154,8 @@ def main():
     told("endless", "larger than 1000000 bytes")
     told("slow", "timed out")
     told("closed")
+    told("cutgzip", "gzip data cut short")
+    told("compress", "unsupported Content-Encoding 'compress'")
     told("loop", "redirect loop")
     told("file", "scheme not allowed")
     told("ftp", "scheme not allowed")
@@ -152,11 +163,16 @@ def main():
     told("410", "HTTP 410", "feed disabled")
     told("429", "HTTP 429")
     told("500", "HTTP 500", "error 1 in a row")
+    sent = set(r.get("accept_encoding") for r in srv.requests())
+    t.eq(sent, {"gzip, deflate, br, zstd"}, "every request offers the "
+         "codings feedsift decodes")
     t.ok("root:" not in err and "root:" not in p.stdout,
          "file:// redirect target was never read")
 
     # What is stored.
-    for case, n in (("good", 5), ("gzip", 3), ("html", 5), ("charset", 1)):
+    for case, n in (("good", 5), ("gzip", 3), ("html", 5), ("charset", 1),
+                    ("deflate", 2), ("rawdeflate", 2), ("br", 2),
+                    ("zstd", 2), ("stacked", 2)):
         r = feed_row(db, cases[case])
         t.ok(r and r["items"] == n and r["errors"] == 0,
              "%s: %d items stored, no error" % (case, n), r)
@@ -164,7 +180,7 @@ def main():
     t.ok("Café crème déjà vu" in titles, "HTTP charset beats the XML "
          "declaration", [x for x in titles if x.startswith("Caf")])
     for case in ("bomb", "endless", "slow", "closed", "loop", "file", "ftp",
-                 "404", "500"):
+                 "404", "500", "cutgzip", "compress"):
         r = feed_row(db, cases[case])
         t.ok(r and r["items"] == 0 and r["errors"] == 1 and r["last_error"],
              "%s: error recorded on the feed, nothing stored" % case, r)

@@ -11,6 +11,15 @@ so tests can check how the fetcher copes:
   /redirect-to?url=URL      302 to any URL (file://, ftp://...)
   /gzip/PATH                the file gzip-encoded (Content-Encoding: gzip)
   /gzip-bomb                1 GiB of zeros, gzip-encoded (~1 MB on the wire)
+  /encoded/CODINGS/PATH     the file with each coding of the comma-separated
+                            CODINGS applied in order and sent as its
+                            Content-Encoding: gzip, x-gzip, deflate (zlib),
+                            deflate-raw (raw deflate sent as "deflate"), br
+                            and zstd (made with the brotli and zstd
+                            commands), or any other name sent as it is over
+                            the plain file
+  /cut/CODING/PATH          the file encoded, only its first half sent,
+                            with a Content-Length that matches the half
   /slow                     drips one byte per second
   /endless                  a body that never ends
   /huge/BYTES               a body of BYTES bytes with Content-Length
@@ -41,6 +50,7 @@ import http.server
 import json
 import os
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -64,6 +74,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "if_none_match": self.headers.get("If-None-Match"),
             "if_modified_since": self.headers.get("If-Modified-Since"),
             "user_agent": self.headers.get("User-Agent"),
+            "accept_encoding": self.headers.get("Accept-Encoding"),
             "status": status,
         }
         with self.server.log_lock, open(self.server.log_path, "a") as f:
@@ -102,6 +113,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self._send(302, b"", {"Location": q["url"][0]})
             if parts[:1] == ["gzip"]:
                 return self._file("/".join(parts[1:]), compress=True)
+            if parts[:1] == ["encoded"] and len(parts) >= 3:
+                return self._file("/".join(parts[2:]),
+                                  codings=parts[1].split(","))
+            if parts[:1] == ["cut"] and len(parts) >= 3:
+                return self._file("/".join(parts[2:]), codings=[parts[1]],
+                                  cut=True)
             if parts == ["gzip-bomb"]:
                 return self._gzip_bomb()
             if parts == ["slow"]:
@@ -143,7 +160,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-    def _file(self, rel, compress=False, ctype=None, extra=None):
+    def _file(self, rel, compress=False, ctype=None, extra=None,
+              codings=None, cut=False):
         root = self.server.root
         full = os.path.realpath(os.path.join(root, rel))
         if not (full == root or full.startswith(root + os.sep)):
@@ -173,8 +191,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 pass
         ctype = ctype or guess_type(full)
         if compress:
-            body = gzip.compress(body)
-            headers["Content-Encoding"] = "gzip"
+            codings = ["gzip"]
+        if codings:
+            for c in codings:
+                body = encode(body, c)
+            headers["Content-Encoding"] = ", ".join(
+                "deflate" if c == "deflate-raw" else c for c in codings)
+        if cut:
+            body = body[:len(body) // 2]
         return self._send(200, body, headers, ctype)
 
     def _hold(self, ms):
@@ -235,6 +259,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
             n = min(left, len(chunk))
             self.wfile.write(chunk[:n])
             left -= n
+
+
+def encode(body, coding):
+    """body with one Content-Encoding applied (unknown names: as it is)."""
+    if coding in ("gzip", "x-gzip"):
+        return gzip.compress(body)
+    if coding == "deflate":
+        return zlib.compress(body)
+    if coding == "deflate-raw":
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        return c.compress(body) + c.flush()
+    if coding in ("br", "zstd"):
+        # Not in python's standard library: the Debian commands (brotli,
+        # zstd; scripts/setup.sh installs them for the tests).
+        cmd = ["brotli", "-c"] if coding == "br" else ["zstd", "-q", "-c"]
+        return subprocess.run(cmd, input=body, stdout=subprocess.PIPE,
+                              check=True).stdout
+    return body
 
 
 _BOMB = []

@@ -1,0 +1,355 @@
+/*
+ * test_decode.c — Content-Encoding decoding (fetcher/decode.c) against
+ * independent encoders: zlib for gzip and deflate (zlib-wrapped and raw),
+ * libbrotlienc, libzstd.  Every input is fed in random pieces, as the
+ * network hands it over, and must come out byte for byte; bombs stop at
+ * the cap, cut or corrupt streams fail with a message naming the coding.
+ */
+#include "fetch_int.h"
+#include "tap.h"
+#include "testrand.h"
+
+#include <brotli/encode.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+static unsigned long long seed = TEST_RAND_SEED;
+
+struct bytes {
+    unsigned char *p;
+    size_t n;
+};
+
+/* zlib: windowBits 31 gzip, 15 zlib ("deflate"), -15 raw deflate. */
+static struct bytes zlib_encode(const struct bytes in, int window_bits)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    if (deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8,
+                     Z_DEFAULT_STRATEGY) != Z_OK)
+        abort();
+    struct bytes out = {malloc(deflateBound(&z, in.n) + 64), 0};
+    z.next_in = in.p;
+    z.avail_in = (uInt)in.n;
+    z.next_out = out.p;
+    z.avail_out = (uInt)(deflateBound(&z, in.n) + 64);
+    if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+        abort();
+    out.n = z.total_out;
+    deflateEnd(&z);
+    return out;
+}
+
+static struct bytes br_encode(const struct bytes in)
+{
+    size_t n = BrotliEncoderMaxCompressedSize(in.n) + 64;
+    struct bytes out = {malloc(n), n};
+    if (!BrotliEncoderCompress(5, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC,
+                               in.n, in.p, &out.n, out.p))
+        abort();
+    return out;
+}
+
+/* window_log 0: the library's choice; else that window, content size
+ * unknown (streamed), so the frame header declares it. */
+static struct bytes zstd_encode(const struct bytes in, int window_log)
+{
+    size_t n = ZSTD_compressBound(in.n) + 64;
+    struct bytes out = {malloc(n), 0};
+    ZSTD_CCtx *c = ZSTD_createCCtx();
+    ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3);
+    if (window_log)
+        ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, window_log);
+    ZSTD_inBuffer ib = {in.p, in.n, 0};
+    ZSTD_outBuffer ob = {out.p, n, 0};
+    if (window_log) {
+        while (ib.pos < ib.size)
+            ZSTD_compressStream2(c, &ob, &ib, ZSTD_e_continue);
+    }
+    if (ZSTD_compressStream2(c, &ob, &ib, ZSTD_e_end) != 0)
+        abort();
+    out.n = ob.pos;
+    ZSTD_freeCCtx(c);
+    return out;
+}
+
+static struct bytes concat(const struct bytes a, const struct bytes b)
+{
+    struct bytes out = {malloc(a.n + b.n + 1), a.n + b.n};
+    memcpy(out.p, a.p, a.n);
+    memcpy(out.p + a.n, b.p, b.n);
+    return out;
+}
+
+/* Feed `in` to a decoder for `encodings` in random pieces of 1..max_piece
+ * bytes; the decoded body in *body.  The first error, else the end's. */
+static fs_code decode_pieces(const char *encodings, const struct bytes in,
+                             size_t max_piece, size_t cap,
+                             struct strbuf *body, fs_error *err)
+{
+    struct fetch_decoder *d = NULL;
+    strbuf_reset(body);
+    fs_code rc = fetch_decoder_new(encodings, &d, err);
+    if (rc != FS_OK)
+        return rc;
+    if (!d)
+        return fs_error_set(err, FS_EINVAL, "no decoder");
+    for (size_t at = 0; rc == FS_OK && at < in.n;) {
+        size_t piece = 1 + test_rand(&seed, (unsigned)max_piece);
+        if (piece > in.n - at)
+            piece = in.n - at;
+        rc = fetch_decoder_write(d, in.p + at, piece, body, cap, err);
+        at += piece;
+    }
+    if (rc == FS_OK)
+        rc = fetch_decoder_end(d, err);
+    fetch_decoder_free(d);
+    return rc;
+}
+
+static int same(const struct strbuf *body, const struct bytes want)
+{
+    return body->len == want.n && memcmp(body->buf, want.p, want.n) == 0;
+}
+
+/* A feed-like text, compressible, with some random bytes in it. */
+static struct bytes sample(size_t n)
+{
+    static const char *const words[] = {
+        "rare", "earth", "quota", "<item>", "</item>", "smelting", "China",
+        "2025", "export", "&amp;", "\xc3\xa9t\xc3\xa9", "\n"};
+    struct bytes s = {malloc(n + 1), n};
+    for (size_t i = 0; i < n;) {
+        if (test_rand(&seed, 50) == 0) {
+            s.p[i++] = (unsigned char)test_rand(&seed, 256);
+            continue;
+        }
+        const char *w = words[test_rand(&seed, 12)];
+        for (size_t k = 0; w[k] && i < n; k++)
+            s.p[i++] = (unsigned char)w[k];
+        if (i < n)
+            s.p[i++] = ' ';
+    }
+    return s;
+}
+
+static void test_round_trips(struct strbuf *body)
+{
+    static const size_t sizes[] = {0, 1, 100, 70000, 1 << 20};
+    static const size_t pieces[] = {1, 7, 1500, 65536};
+    for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+        struct bytes plain = sample(sizes[si]);
+        struct {
+            const char *enc;
+            struct bytes data;
+        } cases[] = {
+            {"gzip", zlib_encode(plain, 31)},
+            {"x-gzip", zlib_encode(plain, 31)},
+            {"deflate", zlib_encode(plain, 15)},
+            {"deflate", zlib_encode(plain, -15)}, /* raw, as servers send */
+            {"br", br_encode(plain)},
+            {"zstd", zstd_encode(plain, 0)},
+            {"GZip ", zlib_encode(plain, 31)},
+        };
+        for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+            for (size_t pi = 0; pi < sizeof(pieces) / sizeof(pieces[0]);
+                 pi++) {
+                if (sizes[si] >= (1 << 20) && pieces[pi] < 1500)
+                    continue; /* a megabyte a byte at a time: slow, no news */
+                fs_error err = {0};
+                fs_code rc = decode_pieces(cases[c].enc, cases[c].data,
+                                           pieces[pi], 0, body, &err);
+                char what[160];
+                snprintf(what, sizeof(what), "%s (%s), %zu bytes in pieces "
+                         "of up to %zu: decoded exactly", cases[c].enc,
+                         c == 2 ? "zlib" : c == 3 ? "raw" : "",
+                         sizes[si], pieces[pi]);
+                if (!ok(rc == FS_OK && same(body, plain), what))
+                    printf("#   rc %d len %zu: %s\n", rc, body->len,
+                           err.msg);
+            }
+            free(cases[c].data.p);
+        }
+        free(plain.p);
+    }
+}
+
+static void test_stacks(struct strbuf *body)
+{
+    struct bytes plain = sample(50000);
+    /* Applied in the order listed: gzip first, then br. */
+    struct bytes gz = zlib_encode(plain, 31);
+    struct bytes gz_br = br_encode(gz);
+    fs_error err = {0};
+    ok(decode_pieces("gzip, br", gz_br, 999, 0, body, &err) == FS_OK &&
+           same(body, plain),
+       "gzip, br: both undone, br first");
+    struct bytes z = zlib_encode(plain, 15);
+    struct bytes z_zstd = zstd_encode(z, 0);
+    struct bytes z_zstd_gz = zlib_encode(z_zstd, 31);
+    ok(decode_pieces("deflate,zstd , gzip", z_zstd_gz, 333, 0, body,
+                     &err) == FS_OK && same(body, plain),
+       "three codings stacked, odd spacing");
+    ok(decode_pieces("identity, gzip", gz, 999, 0, body, &err) == FS_OK &&
+           same(body, plain),
+       "identity in the list changes nothing");
+    ok(decode_pieces("br, gzip", gz_br, 999, 0, body, &err) != FS_OK,
+       "codings undone in the wrong order fail");
+    /* The cap applies to the innermost output. */
+    ok(decode_pieces("gzip, br", gz_br, 999, 1000, body, &err) ==
+               FS_ELIMIT && body->len <= 1001,
+       "a stack's cap counts decoded bytes");
+    free(gz.p);
+    free(gz_br.p);
+    free(z.p);
+    free(z_zstd.p);
+    free(z_zstd_gz.p);
+    free(plain.p);
+}
+
+static void test_bombs(struct strbuf *body)
+{
+    struct bytes zeros = {calloc(1, 64u << 20), 64u << 20};
+    struct {
+        const char *enc;
+        struct bytes data;
+    } bombs[] = {
+        {"gzip", zlib_encode(zeros, 31)},
+        {"deflate", zlib_encode(zeros, 15)},
+        {"br", br_encode(zeros)},
+        {"zstd", zstd_encode(zeros, 0)},
+    };
+    for (size_t i = 0; i < sizeof(bombs) / sizeof(bombs[0]); i++) {
+        fs_error err = {0};
+        fs_code rc = decode_pieces(bombs[i].enc, bombs[i].data, 4096,
+                                   1000000, body, &err);
+        char what[160];
+        snprintf(what, sizeof(what), "%s bomb (64 MB in %zu bytes) stops "
+                 "at the 1,000,000-byte cap, one byte past it at most",
+                 bombs[i].enc, bombs[i].data.n);
+        if (!ok(rc == FS_ELIMIT && body->len <= 1000001 &&
+                    strstr(err.msg, "larger than 1000000"), what))
+            printf("#   rc %d len %zu: %s\n", rc, body->len, err.msg);
+        /* A body exactly at the cap is fine. */
+        if (i == 0) {
+            struct bytes exact = {zeros.p, 1000000};
+            struct bytes gz = zlib_encode(exact, 31);
+            ok(decode_pieces("gzip", gz, 4096, 1000000, body, &err) ==
+                       FS_OK && body->len == 1000000,
+               "a body of exactly the cap is accepted");
+            free(gz.p);
+        }
+        free(bombs[i].data.p);
+    }
+    free(zeros.p);
+}
+
+static void test_bad_streams(struct strbuf *body)
+{
+    struct bytes plain = sample(40000);
+    const char *encs[] = {"gzip", "deflate", "br", "zstd"};
+    for (size_t i = 0; i < 4; i++) {
+        struct bytes data = i == 0 ? zlib_encode(plain, 31)
+                            : i == 1 ? zlib_encode(plain, 15)
+                            : i == 2 ? br_encode(plain)
+                                     : zstd_encode(plain, 0);
+        fs_error err = {0};
+        char what[160];
+        struct bytes cut = {data.p, data.n / 2};
+        fs_code rc = decode_pieces(encs[i], cut, 1000, 0, body, &err);
+        snprintf(what, sizeof(what), "%s cut in half: an error naming %s",
+                 encs[i], encs[i]);
+        if (!ok(rc == FS_EPARSE && strstr(err.msg, encs[i]), what))
+            printf("#   rc %d: %s\n", rc, err.msg);
+
+        /* Flip bytes in the middle: every coding here carries a checksum
+         * or structure that catches it (zstd frames from libzstd carry
+         * no checksum by default, so its test is structural only). */
+        struct bytes bad = concat(data, (struct bytes){NULL, 0});
+        for (size_t k = bad.n / 3; k < bad.n / 3 + 16; k++)
+            bad.p[k] ^= 0x5a;
+        rc = decode_pieces(encs[i], bad, 1000, 0, body, &err);
+        snprintf(what, sizeof(what), "%s with 16 corrupt bytes: rejected "
+                 "(%.80s)", encs[i], rc == FS_EPARSE ? err.msg : "accepted");
+        ok(rc == FS_EPARSE && strstr(err.msg, encs[i]), what);
+        free(bad.p);
+
+        /* Bytes after the end of the stream: ignored, as libcurl does
+         * (for zstd they must be another frame). */
+        if (i != 3) {
+            struct bytes junk = {(unsigned char *)"trailing junk\n", 14};
+            struct bytes more = concat(data, junk);
+            snprintf(what, sizeof(what), "%s: bytes after the stream's end "
+                     "are ignored", encs[i]);
+            ok(decode_pieces(encs[i], more, 1000, 0, body, &err) == FS_OK &&
+                   same(body, plain), what);
+            free(more.p);
+        }
+        free(data.p);
+    }
+
+    /* zstd: two frames make one body; a frame asking for a 32 MB window
+     * (over RFC 9659's 8 MB) is refused before anything is allocated. */
+    struct bytes half1 = {plain.p, plain.n / 2};
+    struct bytes half2 = {plain.p + plain.n / 2, plain.n - plain.n / 2};
+    struct bytes f1 = zstd_encode(half1, 0), f2 = zstd_encode(half2, 0);
+    struct bytes two = concat(f1, f2);
+    fs_error err = {0};
+    ok(decode_pieces("zstd", two, 777, 0, body, &err) == FS_OK &&
+           same(body, plain),
+       "zstd: two frames decode to one body");
+    struct bytes wide = zstd_encode(plain, 25);
+    fs_code rc = decode_pieces("zstd", wide, 777, 0, body, &err);
+    if (!ok(rc == FS_EPARSE && strstr(err.msg, "zstd"),
+            "zstd: a frame asking for a 32 MB window is refused"))
+        printf("#   rc %d: %s\n", rc, err.msg);
+    struct bytes narrow = zstd_encode(plain, 23);
+    ok(decode_pieces("zstd", narrow, 777, 0, body, &err) == FS_OK &&
+           same(body, plain),
+       "zstd: an 8 MB window is accepted");
+    free(f1.p);
+    free(f2.p);
+    free(two.p);
+    free(wide.p);
+    free(narrow.p);
+
+    /* A deflate body of one byte: neither zlib nor raw, and cut short. */
+    struct bytes one = {(unsigned char *)"x", 1};
+    ok(decode_pieces("deflate", one, 1, 0, body, &err) == FS_EPARSE,
+       "deflate: a one-byte body is cut short");
+    free(plain.p);
+}
+
+static void test_names(void)
+{
+    struct fetch_decoder *d = (struct fetch_decoder *)1;
+    fs_error err = {0};
+    ok(fetch_decoder_new("identity", &d, &err) == FS_OK && d == NULL,
+       "identity: no decoder");
+    ok(fetch_decoder_new("  ", &d, &err) == FS_OK && d == NULL,
+       "an empty value: no decoder");
+    fs_code rc = fetch_decoder_new("gzip, compress", &d, &err);
+    ok(rc == FS_EPARSE && d == NULL && strstr(err.msg, "'compress'") &&
+           strstr(err.msg, "gzip, deflate, br, zstd"),
+       "an unsupported coding is named, with what is supported");
+    rc = fetch_decoder_new("gzip,gzip,gzip,gzip,gzip,gzip", &d, &err);
+    ok(rc == FS_EPARSE && d == NULL && strstr(err.msg, "more than 5"),
+       "six codings stacked: refused (libcurl's limit is five)");
+    rc = fetch_decoder_new("gzip,gzip,gzip,gzip,gzip", &d, &err);
+    ok(rc == FS_OK && d != NULL, "five codings stacked: accepted");
+    fetch_decoder_free(d);
+}
+
+int main(void)
+{
+    struct strbuf body = STRBUF_INIT;
+    test_round_trips(&body);
+    test_stacks(&body);
+    test_bombs(&body);
+    test_bad_streams(&body);
+    test_names();
+    strbuf_release(&body);
+    return tap_done();
+}
