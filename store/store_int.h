@@ -51,14 +51,13 @@ enum store_stmt_id {
     STMT_COUNTS,
     /* stories, search and review (story.c, search.c, review.c) */
     STMT_STORY_BY_URL,
-    STMT_STORY_CANDIDATES,
+    STMT_STORY_WEEK_SCAN,
     STMT_STORY_UNSET,
     STMT_FTS_PENDING,
     STMT_FTS_REPLAY,
     STMT_FTS_CLEAR,
     STMT_STORY_OF_ITEM,
     STMT_STORY_SIZE,
-    STMT_STORY_BANDS_ADD,
     STMT_STORY_ITEM_TEXT,
     STMT_STORY_SET,
     STMT_ITEM_VERSION_SAVE,
@@ -86,7 +85,7 @@ enum store_stmt_id {
     STMT_LIST_TAG_COMMON,
     STMT_LIST_MAX_ITEM,
     STMT_DATA_VERSION,
-    STMT_STORY_WEEK_BANDS,
+    STMT_STORY_WEEK_ITEMS,
     STMT_COUNT_ /* number of statements */
 };
 
@@ -126,33 +125,65 @@ fs_code store_story_backfill(struct store *st, fs_error *err);
 #define STORE_FTS_QUEUE_MIGRATION 5
 fs_code store_fts_flush(struct store *st, fs_error *err);
 
-/* story_index.c: the rows of item_simhash_bands of the weeks story.c
- * reads, in memory.  story_index_check() once per lookup (it drops what a
- * rollback, another connection's commit or a delete elsewhere may have
- * made stale), then story_index_candidates() per (week, band): the rows
- * the SQL range would return, newest first, into out[0..max); *held 0
- * means this week is not held (too big): ask SQL.  Every band row this
- * connection inserts goes through story_index_add(), and story.c's delete
- * of an item_story row runs between story_index_own_delete(st, 1) and
- * (st, 0) and then removes its rows with story_index_remove(). */
+/* Near-duplicate bands (story.c, story_index.c).  A signed item_story row
+ * (simhash not NULL) is filed under the week of its time and under each
+ * of its signature's four 16-bit bands, 65536 * k + bits 16k..16k+15. */
+#define STORY_BAND_WEEK (7 * 86400)
+/* Candidates read per band and week (see story_by_simhash). */
+#define STORY_BAND_CANDIDATES 64
+
+static inline int64_t story_week(int64_t at)
+{
+    /* C and SQLite both truncate toward zero, as the v6 migration's
+     * `at / 604800` did; it never decreases with `at`, so the weeks from
+     * week(from) to week(to) hold every item of a window. */
+    return at / STORY_BAND_WEEK;
+}
+
+/* The times whose story_week() is week: [*lo, *hi]. */
+static inline void story_week_bounds(int64_t week, int64_t *lo, int64_t *hi)
+{
+    *lo = week > 0 ? week * STORY_BAND_WEEK
+                   : (week - 1) * STORY_BAND_WEEK + 1;
+    *hi = week < 0 ? week * STORY_BAND_WEEK
+                   : (week + 1) * STORY_BAND_WEEK - 1;
+}
+
+static inline int64_t story_band_of(int64_t simhash, int k)
+{
+    return 65536 * (int64_t)k +
+           (int64_t)(((uint64_t)simhash >> (16 * k)) & 0xffff);
+}
+
+/* story_index.c: the bands of the weeks story.c reads, in memory.
+ * story_index_check() once per lookup (it drops what a rollback, another
+ * connection's commit or a delete elsewhere may have made stale), then
+ * story_index_week() per week: for each band k of simhash, the signed
+ * items of the week in [from, to] other than self_id that share it,
+ * newest first (ties by item_id, descending), at most
+ * STORY_BAND_CANDIDATES, into out[k][0..n[k]); *held 0 means the week is
+ * not held: story.c scans.  Every signed item_story row this connection
+ * inserts goes through story_index_add_item(), and story.c's delete of
+ * an item_story row runs between story_index_own_delete(st, 1) and
+ * (st, 0) and then removes it with story_index_remove_item(). */
 struct story_candidate {
     int64_t item_id, simhash;
 };
 fs_code story_index_check(struct store *st, fs_error *err);
-fs_code story_index_candidates(struct store *st, int64_t week, int64_t band,
-                               int64_t from, int64_t to, int64_t self_id,
-                               struct story_candidate *out, int max, int *n,
-                               int *held, fs_error *err);
-void story_index_add(struct store *st, int64_t week, int64_t band,
-                     int64_t at, int64_t item_id, int64_t simhash);
-void story_index_remove(struct store *st, int64_t week, int64_t band,
-                        int64_t at, int64_t item_id);
+fs_code story_index_week(struct store *st, int64_t week, int64_t simhash,
+                         int64_t from, int64_t to, int64_t self_id,
+                         struct story_candidate out[4][STORY_BAND_CANDIDATES],
+                         int n[4], int *held, fs_error *err);
+void story_index_add_item(struct store *st, int64_t at, int64_t item_id,
+                          int64_t simhash);
+void story_index_remove_item(struct store *st, int64_t at, int64_t item_id,
+                             int64_t simhash);
 void story_index_own_delete(struct store *st, int on);
 /* After a rollback to a savepoint (a full rollback resets it by itself). */
 void story_index_reset(struct store *st);
 void story_index_free(struct store *st);
 /* Tests only: when > 0, the most rows held instead of the default; when
- * >= 0, the lookups of a week answered by SQL before it is loaded. */
+ * >= 0, the lookups of a week answered by a scan before it is loaded. */
 extern size_t story_index_test_max_rows;
 extern int story_index_test_load_after;
 

@@ -12,7 +12,9 @@
  *    agree on at least STORY_MIN_AGREE of their 16 MinHash nibbles (see
  *    store_simhash), and whose times are within STORY_WINDOW of each
  *    other, are one story.  Candidates come from the four 16-bit bands of
- *    the signature (item_simhash_bands): items that share a whole band.
+ *    the signature: items that share a whole band (story_index.c holds
+ *    the bands of the weeks read; item_story_by_time is scanned for the
+ *    others).
  *
  * Invariants:
  *  - Every item placed here has exactly one item_story row; story_id is
@@ -38,15 +40,6 @@
 #define STORY_MIN_AGREE 13
 #define STORY_MIN_WORDS 6
 #define STORY_WINDOW (7 * 86400)
-/* The band rows are keyed by the week of the item's time first
- * (schema v6): a crawl's new items all fall in the current week, so a
- * commit's band rows land in one region of the index instead of in every
- * page of it (at 430,000 items, 1,000 items' 4,000 rows dirtied 3,400 of
- * 11,400 leaf pages, more WAL than the items themselves).  A lookup reads
- * the 2 or 3 weeks the window overlaps. */
-#define STORY_BAND_WEEK (7 * 86400)
-/* Rows read per signature band (see story_by_simhash). */
-#define STORY_BAND_CANDIDATES 64
 
 /* ---- URL keys -------------------------------------------------------- */
 
@@ -305,22 +298,6 @@ int store_simhash_agree(uint64_t a, uint64_t b)
     return same;
 }
 
-/* The week an item time's band rows are filed under (schema v6). */
-static int64_t story_week(int64_t at)
-{
-    /* C and SQLite both truncate toward zero, so this is exactly the
-     * `at / 604800` of the migration and the delete trigger (schema.c);
-     * it never decreases with `at`, so the weeks from week(from) to
-     * week(to) hold every row of a window. */
-    return at / STORY_BAND_WEEK;
-}
-
-static int64_t band_of(int64_t simhash, int k)
-{
-    return 65536 * (int64_t)k + (int64_t)(((uint64_t)simhash >> (16 * k)) &
-                                           0xffff);
-}
-
 /* ---- placing items --------------------------------------------------- */
 
 void story_place_release(struct story_place *p)
@@ -363,38 +340,47 @@ static void story_consider(int64_t item, int64_t cand_hash, int64_t simhash,
     }
 }
 
-/* The SQL form of story_index_candidates, for a week it does not hold:
- * out[0..*n), at most STORY_BAND_CANDIDATES. */
-static fs_code story_band_rows_sql(struct store *st, int64_t week,
-                                   int64_t band, int64_t from, int64_t to,
-                                   int64_t self_id,
-                                   struct story_candidate *out, int *n,
-                                   fs_error *err)
+/* What story_index_week gives, for a week it does not hold: one scan of
+ * the week's part of the window in item_story_by_time, newest first, each
+ * signed item going to the bands it shares with simhash until each band
+ * has STORY_BAND_CANDIDATES. */
+static fs_code story_week_scan(struct store *st, int64_t week,
+                               int64_t simhash, int64_t from, int64_t to,
+                               int64_t self_id,
+                               struct story_candidate out[4]
+                                                         [STORY_BAND_CANDIDATES],
+                               int n[4], fs_error *err)
 {
+    int64_t lo, hi;
+    story_week_bounds(week, &lo, &hi);
     sqlite3_stmt *stmt;
-    fs_code rc = store_stmt(st, STMT_STORY_CANDIDATES,
-                            "SELECT item_id, simhash FROM item_simhash_bands"
-                            " WHERE week = ?6 AND band = ?1"
-                            " AND at BETWEEN ?3 AND ?4 AND item_id != ?2"
-                            " ORDER BY at DESC LIMIT ?5",
+    fs_code rc = store_stmt(st, STMT_STORY_WEEK_SCAN,
+                            "SELECT item_id, simhash FROM item_story"
+                            " WHERE at BETWEEN ?1 AND ?2"
+                            " AND simhash IS NOT NULL AND item_id != ?3"
+                            " ORDER BY at DESC, item_id DESC",
                             &stmt, err);
     if (rc != FS_OK)
         return rc;
-    sqlite3_bind_int64(stmt, 1, band);
-    sqlite3_bind_int64(stmt, 2, self_id);
-    sqlite3_bind_int64(stmt, 3, from);
-    sqlite3_bind_int64(stmt, 4, to);
-    sqlite3_bind_int(stmt, 5, STORY_BAND_CANDIDATES);
-    sqlite3_bind_int64(stmt, 6, week);
-    int src;
-    *n = 0;
-    while ((src = sqlite3_step(stmt)) == SQLITE_ROW &&
-           *n < STORY_BAND_CANDIDATES) {
-        out[*n].item_id = sqlite3_column_int64(stmt, 0);
-        out[*n].simhash = sqlite3_column_int64(stmt, 1);
-        (*n)++;
+    sqlite3_bind_int64(stmt, 1, from > lo ? from : lo);
+    sqlite3_bind_int64(stmt, 2, to < hi ? to : hi);
+    sqlite3_bind_int64(stmt, 3, self_id);
+    int src, full = 0;
+    for (int k = 0; k < 4; k++)
+        n[k] = 0;
+    while (full < 4 && (src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int64_t item = sqlite3_column_int64(stmt, 0);
+        int64_t h = sqlite3_column_int64(stmt, 1);
+        for (int k = 0; k < 4; k++) {
+            if (n[k] == STORY_BAND_CANDIDATES ||
+                story_band_of(h, k) != story_band_of(simhash, k))
+                continue;
+            out[k][n[k]].item_id = item;
+            out[k][n[k]].simhash = h;
+            full += ++n[k] == STORY_BAND_CANDIDATES;
+        }
     }
-    if (src != SQLITE_DONE && src != SQLITE_ROW)
+    if (full < 4 && src != SQLITE_DONE)
         rc = store_sql_error(st, src, "looking for near-duplicates", err);
     store_stmt_done(stmt);
     return rc;
@@ -416,26 +402,25 @@ static fs_code story_by_simhash(struct store *st, int64_t self_id,
      * corpus's small vocabulary) and reading all of it made each item
      * cost O(items stored); near-duplicates arrive close together, so the
      * newest of a crowded band are the ones worth comparing.  The ranges
-     * are read from memory (story_index.c) unless a week is too big. */
+     * are read from memory (story_index.c) unless the week is not held. */
     sqlite3_stmt *stmt;
     fs_code rc = story_index_check(st, err);
     int best = STORY_MIN_AGREE - 1;
     int64_t best_item = 0;
     int64_t from = when - STORY_WINDOW, to = when + STORY_WINDOW;
     for (int64_t week = story_week(to);
-         week >= story_week(from) && rc == FS_OK; week--)
-    for (int k = 0; k < 4 && rc == FS_OK; k++) {
-        struct story_candidate cand[STORY_BAND_CANDIDATES];
-        int n, held;
-        rc = story_index_candidates(st, week, band_of(simhash, k), from, to,
-                                    self_id, cand, STORY_BAND_CANDIDATES,
-                                    &n, &held, err);
+         week >= story_week(from) && rc == FS_OK; week--) {
+        struct story_candidate cand[4][STORY_BAND_CANDIDATES];
+        int n[4], held;
+        rc = story_index_week(st, week, simhash, from, to, self_id, cand, n,
+                              &held, err);
         if (rc == FS_OK && !held)
-            rc = story_band_rows_sql(st, week, band_of(simhash, k), from,
-                                     to, self_id, cand, &n, err);
-        for (int i = 0; rc == FS_OK && i < n; i++)
-            story_consider(cand[i].item_id, cand[i].simhash, simhash, &best,
-                           &best_item);
+            rc = story_week_scan(st, week, simhash, from, to, self_id, cand,
+                                 n, err);
+        for (int k = 0; k < 4 && rc == FS_OK; k++)
+            for (int i = 0; i < n[k]; i++)
+                story_consider(cand[k][i].item_id, cand[k][i].simhash,
+                               simhash, &best, &best_item);
     }
     if (rc != FS_OK || !best_item)
         return rc;
@@ -484,42 +469,10 @@ fs_code store_story_find(struct store *st, int64_t self_id,
     return rc;
 }
 
-/* Index the four signature bands of an item (after its item_story row is
- * written; at = item_story.at), in one statement: four single-row inserts
- * cost a third more on the crawl's hot path.  The delete trigger on
- * item_story drops them with the row. */
-static fs_code story_bands_add(struct store *st, int64_t item_id,
-                               int64_t simhash, int64_t at, fs_error *err)
-{
-    sqlite3_stmt *stmt;
-    fs_code rc = store_stmt(st, STMT_STORY_BANDS_ADD,
-                            "INSERT OR IGNORE INTO item_simhash_bands"
-                            " (week, band, at, item_id, simhash)"
-                            " VALUES (?1, ?5, ?2, ?3, ?4),"
-                            " (?1, ?6, ?2, ?3, ?4), (?1, ?7, ?2, ?3, ?4),"
-                            " (?1, ?8, ?2, ?3, ?4)",
-                            &stmt, err);
-    if (rc != FS_OK)
-        return rc;
-    int64_t week = story_week(at);
-    sqlite3_bind_int64(stmt, 1, week);
-    sqlite3_bind_int64(stmt, 2, at);
-    sqlite3_bind_int64(stmt, 3, item_id);
-    sqlite3_bind_int64(stmt, 4, simhash);
-    for (int k = 0; k < 4; k++)
-        sqlite3_bind_int64(stmt, 5 + k, band_of(simhash, k));
-    rc = store_step_done(st, stmt, "indexing a story hash", err);
-    for (int k = 0; k < 4 && rc == FS_OK; k++)
-        story_index_add(st, week, band_of(simhash, k), at, item_id,
-                        simhash);
-    return rc;
-}
-
-/* Delete an item's item_story row, and with it (the trigger) its bands.
- * By a DELETE: the rows REPLACE deletes fire no delete trigger (SQLite
- * runs them only with recursive_triggers).  The deleted signature comes
- * back (RETURNING; all of a DELETE's changes are made by its first step)
- * so that story_index.c drops the same rows the trigger did. */
+/* Delete an item's item_story row.  The deleted signature comes back
+ * (RETURNING; all of a DELETE's changes are made by its first step) so
+ * that story_index.c drops the item's bands; the update hook it watches
+ * for other deletes is told this one is ours. */
 static fs_code story_unset(struct store *st, int64_t item_id, fs_error *err)
 {
     sqlite3_stmt *stmt;
@@ -536,9 +489,7 @@ static fs_code story_unset(struct store *st, int64_t item_id, fs_error *err)
     if (src == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
         int64_t simhash = sqlite3_column_int64(stmt, 0);
         int64_t at = sqlite3_column_int64(stmt, 1);
-        for (int k = 0; k < 4; k++)
-            story_index_remove(st, story_week(at), band_of(simhash, k), at,
-                               item_id);
+        story_index_remove_item(st, at, item_id, simhash);
     } else if (src != SQLITE_ROW && src != SQLITE_DONE) {
         rc = store_sql_error(st, src, "re-placing an item in its story",
                              err);
@@ -547,8 +498,8 @@ static fs_code story_unset(struct store *st, int64_t item_id, fs_error *err)
     return rc;
 }
 
-/* Write the item_story row and its bands; `placed`: the item has a row
- * already, which goes first. */
+/* Write the item_story row (and its bands, if its week is held);
+ * `placed`: the item has a row already, which goes first. */
 static fs_code story_write(struct store *st, int64_t item_id,
                            const struct story_place *p, int64_t story_id,
                            int64_t when, int placed, fs_error *err)
@@ -575,7 +526,7 @@ static fs_code story_write(struct store *st, int64_t item_id,
     sqlite3_bind_int64(stmt, 5, when);
     rc = store_step_done(st, stmt, "placing an item in its story", err);
     if (rc == FS_OK && p->has_hash)
-        rc = story_bands_add(st, item_id, p->simhash, when, err);
+        story_index_add_item(st, when, item_id, p->simhash);
     return rc;
 }
 

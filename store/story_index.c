@@ -1,18 +1,19 @@
 /*
- * story_index.c — the near-duplicate band rows of the weeks a connection
+ * story_index.c — the near-duplicate bands of the weeks a connection
  * reads, held in memory.
  *
- * The near-duplicate lookup (story.c) reads, for each of an item's 4
+ * The near-duplicate lookup (story.c) wants, for each of an item's 4
  * signature bands in each of the 2 or 3 weeks of its window, the newest
- * STORY_BAND_CANDIDATES rows of item_simhash_bands in the window: 12
- * ranges per new item.  As SQL each range is a statement (bind, seek,
- * step, reset, about 5 us even when empty): on a 40,000-item crawl of the
- * benchmark site 222,000 of them ran (after a per-week bitmap had ruled
- * out the empty ones) for 1.1 s, the store thread's largest cost.  Here a
- * week's rows are read once, by one scan of its part of the index, and
- * every range is answered from memory; the first STORY_INDEX_LOAD_AFTER
- * lookups of a week still go to SQL, so a small run never reads a whole
- * week.
+ * STORY_BAND_CANDIDATES signed items of the window that share the band:
+ * 12 ranges per new item.  Up to schema v6 these were ranges of a table
+ * of band rows (item_simhash_bands, 4 rows per item), and writing that
+ * table was as costly as writing the items (its rows land all over its
+ * index).  Since v7 the bands exist only here: a week is read once, by
+ * one scan of item_story's time index (item_story_by_time), each signed
+ * item giving its 4 band rows, and every range is answered from memory.
+ * A week not held (not asked often enough yet, or too big) is answered by
+ * a scan of the window in that index (story.c), which gives the same
+ * rows; after STORY_INDEX_LOAD_AFTER such lookups the week is read.
  *
  * Layout: per week, an open-addressing table from band to that band's
  * rows, which lie side by side in one pool per week (a block of a power
@@ -24,26 +25,24 @@
  * 40,000 items (160,000 rows) take about 7 MB.
  *
  * Invariants:
- *  - A loaded week holds exactly the rows of item_simhash_bands for that
- *    week as this connection sees them, so story_index_candidates()
- *    returns what the SQL range would:
- *    - it is read from the table after STORY_INDEX_LOAD_AFTER lookups
- *      (until then story.c asks SQL);
- *    - every band row this connection inserts is added
- *      (story_index_add, after the INSERT succeeded, with the INSERT OR
- *      IGNORE's rule: a row already there is kept);
- *    - the only deletes of band rows are the item_story delete trigger's.
- *      story.c deletes item_story rows in one place (re-placing an item),
- *      reads the deleted signature back (RETURNING) and removes its rows
- *      (story_index_remove); any other delete of an item_story row (items
- *      deleted by `prune`, cascading) is seen by the update hook and drops
- *      every loaded week;
+ *  - A loaded week holds exactly the 4 band rows of each item_story row
+ *    with a signature and a time in that week, as this connection sees
+ *    them, so story_index_week() returns what the scan would:
+ *    - it is read from item_story after STORY_INDEX_LOAD_AFTER lookups
+ *      (until then story.c scans);
+ *    - every item_story row this connection inserts is added
+ *      (story_index_add_item, after the INSERT succeeded);
+ *    - story.c deletes item_story rows in one place (re-placing an
+ *      item), reads the deleted signature back (RETURNING) and removes
+ *      its rows (story_index_remove_item); any other delete of an
+ *      item_story row (items deleted by `prune`, cascading) is seen by
+ *      the update hook and drops every loaded week;
  *    - a rollback (the rollback hook; store_atomic_end's ROLLBACK TO calls
  *      story_index_reset) and another connection's commit (PRAGMA
  *      data_version, checked before every lookup) drop every loaded week.
  *  - At most STORY_INDEX_WEEKS weeks and about STORY_INDEX_MAX_ROWS rows
  *    are held (least recently used weeks go first).  A week with more rows
- *    than that is marked too big and its ranges go to SQL (story.c).
+ *    than that is marked too big and its lookups are scans (story.c).
  */
 #include "store_int.h"
 
@@ -51,11 +50,12 @@
 #include <string.h>
 
 #define STORY_INDEX_WEEKS 8
-/* Lookups in a week answered by SQL before its rows are read: a run with
- * a few new items (a cron crawl every few minutes) then never reads a
- * whole week (a scan of up to STORY_INDEX_MAX_ROWS rows, ~40 MB), and
- * a big one switches to memory after 64 items. */
-#define STORY_INDEX_LOAD_AFTER 256
+/* Lookups (one per new item and week) answered by a scan of the window
+ * before the week's rows are read: reading a week costs about what a scan
+ * of its window does, plus memory (~100 bytes per item), so a run with a
+ * few new items (a cron crawl every few minutes) scans and a bigger one
+ * switches to memory after a few items. */
+#define STORY_INDEX_LOAD_AFTER 8
 /* 1M rows: about 250,000 items in the weeks of the window, ~40 MB. */
 #define STORY_INDEX_MAX_ROWS (1u << 20)
 
@@ -134,13 +134,6 @@ static void week_clear(struct story_week *w)
     free(w->pool);
     free(w->slots);
     week_init(w, 0);
-}
-
-/* Bands this index holds: the 4 x 65,536 values of story.c's band_of.
- * The table never holds anything else (none exists). */
-static int band_fits(int64_t band)
-{
-    return band >= 0 && band < 4 * 65536;
 }
 
 static size_t band_slot(const struct story_week *w, int64_t band)
@@ -262,12 +255,10 @@ static int row_is(const struct story_week *w, const struct story_band *b,
            w->pool[b->off + i].item_id == item;
 }
 
-/* Insert a row unless one with its key is there (INSERT OR IGNORE). */
+/* Insert a row unless one with its key is there. */
 static void row_add(struct story_week *w, int64_t band, int64_t at,
                     int64_t item, int64_t simhash)
 {
-    if (!band_fits(band))
-        return;
     struct story_band *b = band_get(w, band);
     uint32_t i = row_search(w, b, at, item);
     if (row_is(w, b, i, at, item))
@@ -414,42 +405,53 @@ static struct story_week *week_entry(struct story_index *ix, int64_t week)
     return w;
 }
 
+/* The 4 band rows of a signed item. */
+static void item_add(struct story_week *w, int64_t at, int64_t item,
+                     int64_t simhash)
+{
+    for (int k = 0; k < 4; k++)
+        row_add(w, story_band_of(simhash, k), at, item, simhash);
+}
+
 /* Read the rows of *w's week (WEEK_ASKING); *w may move. */
 static fs_code week_load(struct store *st, struct story_week **wp,
                          fs_error *err)
 {
     struct story_index *ix = st->story_index;
     struct story_week *w = *wp;
-    int64_t week = w->week;
+    int64_t week = w->week, lo, hi;
     sqlite3_stmt *stmt;
-    fs_code rc = store_stmt(st, STMT_STORY_WEEK_BANDS,
-                            "SELECT band, at, item_id, simhash"
-                            " FROM item_simhash_bands WHERE week = ?1",
+    fs_code rc = store_stmt(st, STMT_STORY_WEEK_ITEMS,
+                            "SELECT at, item_id, simhash FROM item_story"
+                            " WHERE at BETWEEN ?1 AND ?2"
+                            " AND simhash IS NOT NULL ORDER BY at, item_id",
                             &stmt, err);
     if (rc != FS_OK) {
         index_drop_weeks(ix);
         return rc;
     }
-    sqlite3_bind_int64(stmt, 1, week);
+    story_week_bounds(week, &lo, &hi);
+    sqlite3_bind_int64(stmt, 1, lo);
+    sqlite3_bind_int64(stmt, 2, hi);
     w->state = WEEK_HELD;
     int src;
-    /* rows come in index order, (band, at, item_id): each goes at the
-     * end of its band's block */
+    /* items come in (at, item_id) order, so each row goes at the end of
+     * its band's block */
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (w->n_rows >= max_rows()) {
+        if (w->n_rows + 4 > max_rows()) {
             week_clear(w);
             w->week = week;
             w->state = WEEK_TOO_BIG;
             src = SQLITE_DONE;
             break;
         }
-        row_add(w, sqlite3_column_int64(stmt, 0),
-                sqlite3_column_int64(stmt, 1),
-                sqlite3_column_int64(stmt, 2),
-                sqlite3_column_int64(stmt, 3));
+        item_add(w, sqlite3_column_int64(stmt, 0),
+                 sqlite3_column_int64(stmt, 1),
+                 sqlite3_column_int64(stmt, 2));
     }
     if (src != SQLITE_DONE && src != SQLITE_ROW)
-        rc = store_sql_error(st, src, "reading a week's story bands", err);
+        rc = store_sql_error(st, src, "reading a week's story signatures",
+                             err);
     store_stmt_done(stmt);
     if (rc != FS_OK) {
         index_drop_weeks(ix); /* half read */
@@ -465,16 +467,38 @@ static fs_code week_load(struct store *st, struct story_week **wp,
     return FS_OK;
 }
 
-fs_code story_index_candidates(struct store *st, int64_t week, int64_t band,
-                               int64_t from, int64_t to, int64_t self_id,
-                               struct story_candidate *out, int max, int *n,
-                               int *held, fs_error *err)
+/* One band's range: newest first, ties in at by item_id, descending
+ * (the order of the scan in story.c). */
+static void band_range(const struct story_week *w, int64_t band,
+                       int64_t from, int64_t to, int64_t self_id,
+                       struct story_candidate *out, int *n)
+{
+    const struct story_band *b = band_find(w, band);
+    *n = 0;
+    if (!b || !b->n)
+        return;
+    const struct story_row *r = w->pool + b->off;
+    for (uint32_t i = row_search(w, b, to + 1, INT64_MIN);
+         i-- > 0 && *n < STORY_BAND_CANDIDATES;) {
+        if (r[i].at < from)
+            break;
+        if (r[i].item_id == self_id)
+            continue;
+        out[*n].item_id = r[i].item_id;
+        out[*n].simhash = r[i].simhash;
+        (*n)++;
+    }
+}
+
+fs_code story_index_week(struct store *st, int64_t week, int64_t simhash,
+                         int64_t from, int64_t to, int64_t self_id,
+                         struct story_candidate out[4][STORY_BAND_CANDIDATES],
+                         int n[4], int *held, fs_error *err)
 {
     struct story_index *ix = st->story_index;
-    *n = 0;
     *held = 0;
-    if (!ix || !band_fits(band))
-        return FS_OK; /* story_index_check not called: use SQL */
+    if (!ix)
+        return FS_OK; /* story_index_check not called: scan */
     struct story_week *w = week_entry(ix, week);
     if (w->state == WEEK_ASKING && ++w->asks > load_after()) {
         fs_code rc = week_load(st, &w, err);
@@ -485,50 +509,39 @@ fs_code story_index_candidates(struct store *st, int64_t week, int64_t band,
     if (w->state != WEEK_HELD)
         return FS_OK;
     *held = 1;
-    const struct story_band *b = band_find(w, band);
-    if (!b || !b->n)
-        return FS_OK;
-    /* newest first, like ORDER BY at DESC over the (band, at, item_id)
-     * index: ties in at come by item_id, descending */
-    const struct story_row *r = w->pool + b->off;
-    for (uint32_t i = row_search(w, b, to + 1, INT64_MIN);
-         i-- > 0 && *n < max;) {
-        if (r[i].at < from)
-            break;
-        if (r[i].item_id == self_id)
-            continue;
-        out[*n].item_id = r[i].item_id;
-        out[*n].simhash = r[i].simhash;
-        (*n)++;
-    }
+    for (int k = 0; k < 4; k++)
+        band_range(w, story_band_of(simhash, k), from, to, self_id, out[k],
+                   &n[k]);
     return FS_OK;
 }
 
-void story_index_add(struct store *st, int64_t week, int64_t band,
-                     int64_t at, int64_t item_id, int64_t simhash)
+void story_index_add_item(struct store *st, int64_t at, int64_t item_id,
+                          int64_t simhash)
 {
-    struct story_week *w = week_held(st, week);
+    struct story_week *w = week_held(st, story_week(at));
     if (!w)
-        return; /* read from the table when loaded */
+        return; /* read from item_story when loaded */
     size_t before = w->n_rows;
-    row_add(w, band, at, item_id, simhash);
+    item_add(w, at, item_id, simhash);
     st->story_index->n_rows += w->n_rows - before;
 }
 
-void story_index_remove(struct store *st, int64_t week, int64_t band,
-                        int64_t at, int64_t item_id)
+void story_index_remove_item(struct store *st, int64_t at, int64_t item_id,
+                             int64_t simhash)
 {
-    struct story_week *w = week_held(st, week);
-    struct story_band *b = w ? band_find(w, band) : NULL;
-    if (!b)
-        return;
-    uint32_t i = row_search(w, b, at, item_id);
-    if (row_is(w, b, i, at, item_id)) {
-        struct story_row *r = w->pool + b->off;
-        memmove(r + i, r + i + 1, (b->n - i - 1) * sizeof(*r));
-        b->n--;
-        w->n_rows--;
-        st->story_index->n_rows--;
+    struct story_week *w = week_held(st, story_week(at));
+    for (int k = 0; w && k < 4; k++) {
+        struct story_band *b = band_find(w, story_band_of(simhash, k));
+        if (!b)
+            continue;
+        uint32_t i = row_search(w, b, at, item_id);
+        if (row_is(w, b, i, at, item_id)) {
+            struct story_row *r = w->pool + b->off;
+            memmove(r + i, r + i + 1, (b->n - i - 1) * sizeof(*r));
+            b->n--;
+            w->n_rows--;
+            st->story_index->n_rows--;
+        }
     }
 }
 
