@@ -313,6 +313,7 @@ static fs_code item_insert(struct store *st, const struct store_item *it,
     if (rc != FS_OK)
         return rc;
     *item_id = sqlite3_last_insert_rowid(st->db);
+    st->fresh_item = *item_id;
     int64_t when = it->published != FS_TIME_NONE ? it->published
                    : it->updated != FS_TIME_NONE ? it->updated
                    : it->first_seen == FS_TIME_NONE ? now
@@ -587,7 +588,10 @@ fs_code store_item_set_tags(struct store *st, int64_t item_id,
     fs_code rc = store_atomic_begin(st, &own, err);
     if (rc != FS_OK)
         return rc;
-    rc = tag_pairs_load(st, item_id, &old, err);
+    if (item_id == st->fresh_item)
+        st->fresh_item = 0; /* just inserted: no old tags to read */
+    else
+        rc = tag_pairs_load(st, item_id, &old, err);
     for (size_t i = 0; rc == FS_OK && i < old.n; i++)
         if (!new_set_has(tags, n_tags, old.tag[i], old.rule[i]))
             rc = tag_delete(st, item_id, old.tag[i], old.rule[i], err);

@@ -97,6 +97,9 @@ struct store {
     int caller_txn;             /* inside store_begin(): see store_atomic_begin */
     sqlite3_stmt *stmts[STMT_COUNT_];
     struct story_index *story_index; /* story_index.c; NULL until used */
+    /* The item item_insert added last: no tag can reference it yet, so
+     * the first store_item_set_tags of it skips reading its old tags. */
+    int64_t fresh_item;
 };
 
 /* The schema version this build writes and the PRAGMA application_id that

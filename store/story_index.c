@@ -39,7 +39,9 @@
  *      the update hook and drops every loaded week;
  *    - a rollback (the rollback hook; store_atomic_end's ROLLBACK TO calls
  *      story_index_reset) and another connection's commit (PRAGMA
- *      data_version, checked before every lookup) drop every loaded week.
+ *      data_version, read before every lookup outside a write
+ *      transaction and before the first one inside each: while this
+ *      connection writes, no other can commit) drop every loaded week.
  *  - At most STORY_INDEX_WEEKS weeks and about STORY_INDEX_MAX_ROWS rows
  *    are held (least recently used weeks go first).  A week with more rows
  *    than that is marked too big and its lookups are scans (story.c).
@@ -91,6 +93,10 @@ struct story_week {
 
 struct story_index {
     int64_t data_version;   /* PRAGMA data_version when the weeks were read */
+    /* data_version was read inside the current write transaction: no
+     * other connection can commit before it ends (commit hook, rollback
+     * hook), so it need not be read again until then. */
+    int checked_in_write;
     int stale;              /* an item_story row was deleted behind us */
     int own_delete;         /* story.c's delete is running: not stale */
     uint64_t clock;
@@ -304,9 +310,18 @@ void story_index_free(struct store *st)
     st->story_index = NULL;
 }
 
-static void on_rollback(void *st)
+static void on_rollback(void *arg)
 {
+    struct store *st = arg;
     story_index_reset(st);
+    st->story_index->checked_in_write = 0;
+}
+
+static int on_commit(void *arg)
+{
+    struct store *st = arg;
+    st->story_index->checked_in_write = 0;
+    return 0; /* let it commit */
 }
 
 static void on_update(void *arg, int op, const char *db, const char *table,
@@ -337,16 +352,24 @@ static fs_code data_version(struct store *st, int64_t *out, fs_error *err)
 
 fs_code story_index_check(struct store *st, fs_error *err)
 {
+    struct story_index *ix = st->story_index;
+    int in_write = sqlite3_txn_state(st->db, "main") == SQLITE_TXN_WRITE;
+    if (ix && ix->checked_in_write && in_write) {
+        if (ix->stale)
+            index_drop_weeks(ix);
+        return FS_OK;
+    }
     int64_t v = 0;
     fs_code rc = data_version(st, &v, err);
     if (rc != FS_OK)
         return rc;
-    struct story_index *ix = st->story_index;
     if (!ix) {
         ix = st->story_index = fs_calloc(1, sizeof(*ix));
         sqlite3_rollback_hook(st->db, on_rollback, st);
+        sqlite3_commit_hook(st->db, on_commit, st);
         sqlite3_update_hook(st->db, on_update, st);
     }
+    ix->checked_in_write = in_write;
     if (ix->data_version != v || ix->stale) {
         index_drop_weeks(ix); /* read the weeks again */
         ix->data_version = v;
