@@ -105,13 +105,17 @@ void crawl_batch_abort(struct crawl *c);
  * that thread for each finished transfer and turns it into a job that owns
  * all it needs (parsing included: res is valid only during the call);
  * commit() runs on the calling thread, once per job in completion order,
- * does every store write and frees the job.  Returns fetch_all()'s code. */
+ * and does every store write; release() then frees the job, on the fetch
+ * thread when it can (see crawl_pipe.c), so it must touch nothing but the
+ * job.  Returns fetch_all()'s code. */
 typedef void *(*crawl_prepare_fn)(struct fetch_result *res, void *ud);
 typedef void (*crawl_commit_fn)(void *job, void *ud);
+typedef void (*crawl_release_fn)(void *job, void *ud);
 fs_code crawl_fetch_pipelined(struct crawl *c, const struct fetch_options *opt,
                               const struct fetch_request *reqs, size_t n,
                               crawl_prepare_fn prepare,
-                              crawl_commit_fn commit, void *ud,
+                              crawl_commit_fn commit,
+                              crawl_release_fn release, void *ud,
                               fs_error *err);
 /* A copy of res that owns its strings, without the body. */
 struct fetch_result *crawl_result_copy(const struct fetch_result *res);

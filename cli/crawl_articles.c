@@ -240,7 +240,12 @@ static void article_commit(void *job, void *ud)
     if (!c->fatal)
         article_store(c, j);
     crawl_progress(c, "articles", ac->done, ac->total);
-    article_job_free(j);
+}
+
+static void article_job_release(void *job, void *ud)
+{
+    (void)ud;
+    article_job_free(job);
 }
 
 fs_code crawl_articles(struct crawl *c, fs_error *err)
@@ -284,7 +289,8 @@ fs_code crawl_articles(struct crawl *c, fs_error *err)
         struct article_ctx ac = {.c = c, .total = n};
         if (!c->fatal)
             rc = crawl_fetch_pipelined(c, &aopt, reqs, n, article_prepare,
-                                       article_commit, &ac, err);
+                                       article_commit, article_job_release, &ac,
+                                       err);
         /* Also after an interrupt: what was complete is stored. */
         crawl_batch_flush(c);
         free(reqs);

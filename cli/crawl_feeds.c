@@ -375,7 +375,12 @@ static void feed_commit(void *job, void *ud)
     if (!c->fatal)
         feed_store(c, j);
     crawl_progress(c, "feeds", c->feeds_done, c->n_due);
-    feed_job_free(j);
+}
+
+static void feed_job_release(void *job, void *ud)
+{
+    (void)ud;
+    feed_job_free(job);
 }
 
 fs_code crawl_feeds(struct crawl *c, fs_error *err)
@@ -394,7 +399,7 @@ fs_code crawl_feeds(struct crawl *c, fs_error *err)
         n++;
     }
     fs_code rc = crawl_fetch_pipelined(c, &c->fopt, reqs, n, feed_prepare,
-                                       feed_commit, c, err);
+                                       feed_commit, feed_job_release, c, err);
     /* Also after an interrupt: what was complete is stored. */
     crawl_batch_flush(c);
     free(reqs);

@@ -22,7 +22,13 @@
  *    the fetch thread waits, so memory stays bounded (a job holds one
  *    parsed feed or one extracted page).
  *  - Every job prepared is committed exactly once, also after a fatal
- *    store error (commit then only frees it) or an interrupt.
+ *    store error (commit then stores nothing) or an interrupt, and then
+ *    released exactly once: on the fetch thread, which allocated most of
+ *    it, when that thread pushes its next job, else (the last ones) on
+ *    the calling thread.  glibc's malloc frees a block more cheaply on the
+ *    thread that allocated it: releasing the parsed feeds on the store
+ *    thread cost 4% more CPU on the feeds-only bench crawl (1.61-1.64 s
+ *    vs 1.54-1.58 s, 4 interleaved runs).
  *  - While the queue is empty the calling thread wakes every
  *    CRAWL_BATCH_MS / 2 to commit an old batch (crawl_batch_idle), as
  *    fetch_options.idle does on one thread.
@@ -52,6 +58,12 @@ struct pipe {
     pthread_cond_t not_empty, not_full;
     void *jobs[PIPE_DEPTH];
     size_t head, count;
+    /* Committed jobs for the fetch thread to release.  Between two of its
+     * pushes the calling thread commits at most the PIPE_DEPTH jobs
+     * queued, so this never overflows while the fetch thread runs. */
+    void *done[PIPE_DEPTH];
+    size_t n_done;
+    crawl_release_fn release;
     int finished;                 /* fetch_all() returned */
     fs_code rc;
     fs_error err;
@@ -66,6 +78,7 @@ struct pipe {
 
 static void pipe_push(struct pipe *p, void *job)
 {
+    void *done[PIPE_DEPTH];
     pthread_mutex_lock(&p->lock);
     while (p->count == PIPE_DEPTH)
         pthread_cond_wait(&p->not_full, &p->lock);
@@ -74,7 +87,12 @@ static void pipe_push(struct pipe *p, void *job)
     atomic_store_explicit(&p->c->pipe_backlog, (int)p->count,
                           memory_order_relaxed);
     pthread_cond_signal(&p->not_empty);
+    size_t n_done = p->n_done;
+    memcpy(done, p->done, n_done * sizeof(*done));
+    p->n_done = 0;
     pthread_mutex_unlock(&p->lock);
+    for (size_t i = 0; i < n_done; i++)
+        p->release(done[i], p->ud);
 }
 
 static void on_fetched(struct fetch_result *res, void *ud)
@@ -97,10 +115,15 @@ static void *fetch_thread(void *arg)
     return NULL;
 }
 
-/* Next job, or NULL when the fetch thread is done and the queue empty. */
-static void *pipe_pop(struct pipe *p, struct crawl *c)
+/* Hand over the committed job (NULL: none) for release; then the next
+ * job, or NULL when the fetch thread is done and the queue empty. */
+static void *pipe_pop(struct pipe *p, struct crawl *c, void *committed)
 {
     pthread_mutex_lock(&p->lock);
+    if (committed && !p->finished && p->n_done < PIPE_DEPTH) {
+        p->done[p->n_done++] = committed;
+        committed = NULL;
+    }
     while (p->count == 0 && !p->finished) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -126,13 +149,16 @@ static void *pipe_pop(struct pipe *p, struct crawl *c)
         pthread_cond_signal(&p->not_full);
     }
     pthread_mutex_unlock(&p->lock);
+    if (committed) /* the fetch thread has finished */
+        p->release(committed, p->ud);
     return job;
 }
 
 fs_code crawl_fetch_pipelined(struct crawl *c, const struct fetch_options *opt,
                               const struct fetch_request *reqs, size_t n,
                               crawl_prepare_fn prepare,
-                              crawl_commit_fn commit, void *ud,
+                              crawl_commit_fn commit,
+                              crawl_release_fn release, void *ud,
                               fs_error *err)
 {
     struct pipe *p = fs_calloc(1, sizeof(*p));
@@ -145,6 +171,7 @@ fs_code crawl_fetch_pipelined(struct crawl *c, const struct fetch_options *opt,
     p->reqs = reqs;
     p->n = n;
     p->prepare = prepare;
+    p->release = release;
     p->ud = ud;
     p->c = c;
     atomic_store(&c->pipe_backlog, 0);
@@ -155,10 +182,12 @@ fs_code crawl_fetch_pipelined(struct crawl *c, const struct fetch_options *opt,
         rc = fs_error_set(err, FS_EIO, "cannot start the fetch thread: "
                                        "%s", strerror(e));
     } else {
-        void *job;
-        while ((job = pipe_pop(p, c)))
+        void *job = NULL;
+        while ((job = pipe_pop(p, c, job)))
             commit(job, ud);
         pthread_join(th, NULL);
+        for (size_t i = 0; i < p->n_done; i++) /* committed after its */
+            release(p->done[i], ud);           /* last push */
         rc = p->rc;
         if (rc != FS_OK)
             *err = p->err;
