@@ -369,6 +369,7 @@ fs_code store_begin(struct store *st, fs_error *err)
     fs_code rc = store_exec(st, "BEGIN IMMEDIATE", "beginning a transaction",
                             err);
     st->caller_txn = rc == FS_OK;
+    st->fresh_item = 0;
     return rc;
 }
 
@@ -377,14 +378,17 @@ fs_code store_commit(struct store *st, fs_error *err)
     fs_code rc = store_fts_flush(st, err);
     if (rc == FS_OK)
         rc = store_exec(st, "COMMIT", "committing", err);
-    if (rc == FS_OK)
+    if (rc == FS_OK) {
         st->caller_txn = 0;
+        st->fresh_item = 0;
+    }
     return rc;
 }
 
 void store_rollback(struct store *st)
 {
     st->caller_txn = 0;
+    st->fresh_item = 0;
     if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }

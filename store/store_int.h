@@ -98,7 +98,10 @@ struct store {
     sqlite3_stmt *stmts[STMT_COUNT_];
     struct story_index *story_index; /* story_index.c; NULL until used */
     /* The item item_insert added last: no tag can reference it yet, so
-     * the first store_item_set_tags of it skips reading its old tags. */
+     * the first store_item_set_tags of it skips reading its old tags.
+     * store_begin, store_commit and store_rollback forget it: outside our
+     * write transaction another connection may tag the item, or, after a
+     * rollback, be given its id. */
     int64_t fresh_item;
 };
 

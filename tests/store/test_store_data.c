@@ -364,6 +364,41 @@ static void test_tags(void)
     store_item_set_tags(st, id, NULL, 0, "v5", &added, &err);
     is_int(testdb_int(raw, "SELECT count(*) FROM item_tags"), 0,
            "an empty set removes all tags");
+
+    /* A new item in the caller's transaction is tagged without reading
+     * its tags (it has none); a second set for it, or one after the
+     * commit, compares with what the first wrote. */
+    struct store_tag set3[] = {
+        {"x", "r7", "title", "xi", 0},
+        {"y", "r8", "title", "upsilon", 0},
+    };
+    int64_t nid = 0;
+    enum store_upsert_result ur;
+    fs_code rc = store_begin(st, &err);
+    struct store_item fresh = {
+        .feed_id = feed_x, .guid = "fresh-tags", .title = "f",
+        .published = 1, .updated = FS_TIME_NONE, .first_seen = FS_TIME_NONE};
+    if (rc == FS_OK)
+        rc = store_item_upsert(st, &fresh, &nid, &ur, &err);
+    size_t added1 = 0, added2 = 0, added3 = 0;
+    if (rc == FS_OK)
+        rc = store_item_set_tags(st, nid, set3, 2, "v6", &added1, &err);
+    if (rc == FS_OK)
+        rc = store_item_set_tags(st, nid, set3, 1, "v6", &added2, &err);
+    if (rc == FS_OK)
+        rc = store_commit(st, &err);
+    if (rc == FS_OK)
+        rc = store_begin(st, &err);
+    if (rc == FS_OK)
+        rc = store_item_set_tags(st, nid, set3, 2, "v6", &added3, &err);
+    if (rc == FS_OK)
+        rc = store_commit(st, &err);
+    else
+        store_rollback(st);
+    ok(rc == FS_OK && ur == STORE_ITEM_NEW && added1 == 2 && added2 == 0 &&
+       added3 == 1 &&
+       testdb_int(raw, "SELECT count(*) FROM item_tags") == 2,
+       "a new item's tags in one transaction, then replaced twice");
 }
 
 /* ---- runs ------------------------------------------------------------ */
