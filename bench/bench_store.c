@@ -230,13 +230,16 @@ static void batch(struct ins *p, struct gen *gs, size_t from, size_t to)
         die("commit", err.msg);
     /* Since schema v5 the items triggers queue the search index changes
      * and every commit replays the queue first (store_fts_flush in
-     * store/search.c): the same two statements here, or the bare loop
-     * would not build the index at all. */
+     * store/search.c): the same statements here (v8's queue: one row per
+     * changed item), or the bare loop would not build the index at all. */
     if (p->db && p->fts_queue)
         xexec(p->db, "INSERT INTO items_fts (items_fts, rowid, title,"
-                     " summary, body) SELECT CASE WHEN del THEN 'delete'"
-                     " END, rid, title, summary, body FROM items_fts_pending"
-                     " ORDER BY seq; DELETE FROM items_fts_pending");
+                     " summary, body) SELECT 'delete', rid, title, summary,"
+                     " body FROM items_fts_pending WHERE indexed;"
+                     " INSERT INTO items_fts (rowid, title, summary, body)"
+                     " SELECT i.id, i.title, i.summary, i.body"
+                     " FROM items_fts_pending p CROSS JOIN items i"
+                     " ON i.id = p.rid; DELETE FROM items_fts_pending");
     if (p->db)
         xexec(p->db, "COMMIT");
     p->wall += now_s() - w;

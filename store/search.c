@@ -5,7 +5,9 @@
  * kept in step by triggers, so it is right whoever writes items: since
  * v5 they queue each change in items_fts_pending and store_fts_flush()
  * applies the queue once per transaction, before its commit (why: the
- * v5 migration in schema.c).  Ranking
+ * v5 migration in schema.c); since v8 the queue has one row per changed
+ * item, holding what the index has for it, and the flush reads the
+ * current text from items (why: the v8 migration).  Ranking
  * is bm25 with the title weighted above the summary and the summary above
  * the body: a story *about* a term names it in its headline.
  *
@@ -37,15 +39,39 @@ fs_code store_fts_flush(struct store *st, fs_error *err)
                                err);
     if (!pending)
         return FS_OK;
-    /* In queue order: a delete must see the values its insert indexed. */
-    rc = store_stmt(st, STMT_FTS_REPLAY,
-                    "INSERT INTO items_fts (items_fts, rowid, title, summary,"
-                    " body) SELECT CASE WHEN del THEN 'delete' END, rid,"
-                    " title, summary, body FROM items_fts_pending"
-                    " ORDER BY seq",
-                    &stmt, err);
-    if (rc == FS_OK)
-        rc = store_step_done(st, stmt, "updating the search index", err);
+    if (st->version < STORE_FTS_ROWID_QUEUE_MIGRATION) {
+        /* v5-v7: every change, in queue order (a delete must see the
+         * values its insert indexed). */
+        rc = store_stmt(st, STMT_FTS_REPLAY,
+                        "INSERT INTO items_fts (items_fts, rowid, title,"
+                        " summary, body) SELECT CASE WHEN del THEN 'delete'"
+                        " END, rid, title, summary, body"
+                        " FROM items_fts_pending ORDER BY seq",
+                        &stmt, err);
+        if (rc == FS_OK)
+            rc = store_step_done(st, stmt, "updating the search index", err);
+    } else {
+        /* One row per changed item: remove what the index holds for it,
+         * then index its text as items has it now (none if it is gone).
+         * CROSS JOIN: the queue drives, items is read by rowid. */
+        rc = store_stmt(st, STMT_FTS_UNINDEX,
+                        "INSERT INTO items_fts (items_fts, rowid, title,"
+                        " summary, body) SELECT 'delete', rid, title,"
+                        " summary, body FROM items_fts_pending"
+                        " WHERE indexed",
+                        &stmt, err);
+        if (rc == FS_OK)
+            rc = store_step_done(st, stmt, "updating the search index", err);
+        if (rc == FS_OK)
+            rc = store_stmt(st, STMT_FTS_INDEX,
+                            "INSERT INTO items_fts (rowid, title, summary,"
+                            " body) SELECT i.id, i.title, i.summary, i.body"
+                            " FROM items_fts_pending p CROSS JOIN items i"
+                            " ON i.id = p.rid",
+                            &stmt, err);
+        if (rc == FS_OK)
+            rc = store_step_done(st, stmt, "updating the search index", err);
+    }
     if (rc == FS_OK)
         rc = store_stmt(st, STMT_FTS_CLEAR, "DELETE FROM items_fts_pending",
                         &stmt, err);

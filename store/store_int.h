@@ -56,6 +56,8 @@ enum store_stmt_id {
     STMT_FTS_PENDING,
     STMT_FTS_REPLAY,
     STMT_FTS_CLEAR,
+    STMT_FTS_UNINDEX,
+    STMT_FTS_INDEX,
     STMT_STORY_OF_ITEM,
     STMT_STORY_SIZE,
     STMT_STORY_ITEM_TEXT,
@@ -129,6 +131,9 @@ fs_code store_story_backfill(struct store *st, fs_error *err);
  * of a write transaction calls it first (store_commit, store_atomic_end,
  * migrations), so committed data is always searchable. */
 #define STORE_FTS_QUEUE_MIGRATION 5
+/* The schema version from which the queue holds one row per changed
+ * item, with the values the index holds for it (schema.c). */
+#define STORE_FTS_ROWID_QUEUE_MIGRATION 8
 fs_code store_fts_flush(struct store *st, fs_error *err);
 
 /* Near-duplicate bands (story.c, story_index.c).  A signed item_story row

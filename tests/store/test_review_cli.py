@@ -323,7 +323,7 @@ with tempfile.TemporaryDirectory() as tmp:
     ok(s.get("items") == 8 and s.get("stories") == 6 and
        s.get("feeds") == 3 and s.get("marked_relevant") == 1 and
        s.get("marked_irrelevant") == 1 and
-       s.get("previous_versions") == 1 and s.get("schema_version") == 7,
+       s.get("previous_versions") == 1 and s.get("schema_version") == 8,
        "stats: items, stories after dedup, marks, versions", out + err)
     rc, out, err = run("stats", db=db)
     ok(rc == 0 and "stories" in out, "stats: table", out)

@@ -376,6 +376,184 @@ static void test_migrate_bands(void)
     free(path);
 }
 
+/* The search index checked against items: FTS5's own integrity check
+ * (an external-content 'delete' given other values than were indexed
+ * fails it) and an empty queue. */
+static int fts_consistent(sqlite3 *db)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db,
+                          "INSERT INTO items_fts(items_fts, rank) "
+                          "VALUES ('integrity-check', 1)",
+                          NULL, NULL, &msg);
+    if (msg)
+        printf("# %s\n", msg);
+    sqlite3_free(msg);
+    return rc == SQLITE_OK &&
+           testdb_int(db, "SELECT count(*) FROM items_fts_pending") == 0;
+}
+
+/* One item by raw SQL (the triggers fire as for any writer). */
+static void raw_item(sqlite3 *db, int64_t id, const char *title,
+                     const char *body)
+{
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO items (id, feed_id, guid, title, summary, body,"
+        " first_seen, changed, content_hash)"
+        " VALUES (%lld, 1, 'raw%lld-%q', %Q, 'Plain summary', %Q,"
+        " 1700000000, 1700000000, 0)",
+        (long long)id, (long long)id, title ? title : "", title, body);
+    testdb_exec(db, sql);
+    sqlite3_free(sql);
+}
+
+/* v7 -> v8: the queue holds one row per changed item with what the index
+ * has for it, and the flush indexes the current text from items.  A v7
+ * queue left by a writer that never flushed is replayed by the step; then
+ * inserts, updates, deletes, a reused rowid and a changed rowid, within
+ * one transaction and across transactions, by store/ and by a raw writer
+ * that commits without flushing, leave the index equal to items. */
+static void test_fts_rowid_queue(void)
+{
+    char *path = testdb_path("v7fts.db");
+    struct store *st = NULL;
+    store_schema_test_limit = 7;
+    fs_code rc = store_open(path, &st, &err);
+    store_schema_test_limit = 0;
+    ok(rc == FS_OK && store_schema_version(st) == 7,
+       "v7: database built at version 7");
+    store_close(st);
+    sqlite3 *raw = testdb_raw_open(path);
+    fill_old(raw, 3); /* v7 triggers queue these; nobody flushes */
+    testdb_exec(raw, "UPDATE items SET title = 'Renamed wheat'"
+                     " WHERE id = 3;"
+                     "DELETE FROM items WHERE id = 2;");
+    ok(testdb_int(raw, "SELECT count(*) FROM items_fts_pending") == 6,
+       "v7: a raw writer left six changes queued");
+    sqlite3_close(raw);
+
+    st = NULL;
+    rc = store_open(path, &st, &err);
+    if (!ok(rc == FS_OK && store_schema_version(st) == 8 &&
+                store_schema_latest() >= 8,
+            "v8: migrated"))
+        printf("# %s\n", err.msg);
+    if (rc != FS_OK) {
+        free(path);
+        return;
+    }
+    raw = testdb_raw_open(path);
+    ok(search_count(st, "oldbodyword") == 1 &&
+       search_count(st, "renamed") == 1 && search_count(st, "unrelated") == 0
+       && search_count(st, "again") == 0 && fts_consistent(raw),
+       "v8: the left v7 queue was applied by the step");
+
+    /* One transaction of store/: an insert edited twice, an insert then
+     * deleted, an old item edited twice then deleted, an old item deleted
+     * and its rowid reused, an old item moved to another rowid. */
+    raw_item(st->db, 10, "Zinc alpha", "Tenbody text");
+    raw_item(st->db, 11, "Zinc beta", "Elevenbody text");
+    raw_item(st->db, 12, "Zinc gamma", "Twelvebody text");
+    raw_item(st->db, 13, "Zinc delta", "Thirteenbody text");
+    ok(search_count(st, "zinc") == 0 &&
+       testdb_int(raw, "SELECT count(*) FROM items_fts_pending") == 4,
+       "v8: raw inserts on store/'s connection queue one row each");
+    rc = store_begin(st, &err);
+    if (rc == FS_OK)
+        rc = store_commit(st, &err);
+    ok(rc == FS_OK && search_count(st, "zinc") == 4 &&
+       search_count(st, "tenbody") == 1 && fts_consistent(raw),
+       "v8: the next commit indexes them");
+
+    rc = store_begin(st, &err);
+    raw_item(st->db, 20, "Copper first", "Firstdraft text");
+    testdb_exec(st->db,
+                "UPDATE items SET title = 'Copper second' WHERE id = 20;"
+                "UPDATE items SET body = 'Finaldraft text' WHERE id = 20;");
+    raw_item(st->db, 21, "Copper ghost", "Ghostbody text");
+    testdb_exec(st->db,
+                "DELETE FROM items WHERE id = 21;"
+                "UPDATE items SET title = 'Zinc alpha two' WHERE id = 10;"
+                "UPDATE items SET title = 'Zinc alpha three' WHERE id = 10;"
+                "DELETE FROM items WHERE id = 10;"
+                "DELETE FROM items WHERE id = 11;");
+    raw_item(st->db, 11, "Nickel reborn", "Rebornbody text");
+    testdb_exec(st->db,
+                "UPDATE items SET id = 99 WHERE id = 12;"
+                "UPDATE items SET summary = 'Moved summary', id = 98"
+                " WHERE id = 13;");
+    if (rc == FS_OK)
+        rc = store_commit(st, &err);
+    ok(rc == FS_OK && search_count(st, "copper") == 1 &&
+       search_count(st, "second") == 1 && search_count(st, "first") == 0 &&
+       search_count(st, "finaldraft") == 1 &&
+       search_count(st, "firstdraft") == 0 &&
+       search_count(st, "ghost") == 0 && search_count(st, "ghostbody") == 0 &&
+       search_count(st, "alpha") == 0 && search_count(st, "tenbody") == 0 &&
+       search_count(st, "beta") == 0 && search_count(st, "elevenbody") == 0 &&
+       search_count(st, "reborn") == 1 && search_count(st, "gamma") == 1 &&
+       search_count(st, "moved") == 1 && search_count(st, "delta") == 1 &&
+       fts_consistent(raw),
+       "v8: one transaction of inserts, edits, deletes, a reused and a "
+       "moved rowid");
+    if (rc != FS_OK)
+        printf("# %s\n", err.msg);
+    sqlite3_stmt *q;
+    int moved_ok = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT rowid FROM items_fts"
+                           " WHERE items_fts MATCH 'gamma OR delta'"
+                           " ORDER BY rowid", -1, &q, NULL) == SQLITE_OK) {
+        moved_ok = sqlite3_step(q) == SQLITE_ROW &&
+                   sqlite3_column_int64(q, 0) == 98 &&
+                   sqlite3_step(q) == SQLITE_ROW &&
+                   sqlite3_column_int64(q, 0) == 99 &&
+                   sqlite3_step(q) == SQLITE_DONE;
+        sqlite3_finalize(q);
+    }
+    ok(moved_ok, "v8: moved items are found under their new rowids");
+
+    /* Across transactions: insert, then edit, then delete, each committed
+     * by store/; then a raw writer's commits (no flush) and a rollback. */
+    struct store_item it = {
+        .feed_id = 1, .guid = "across", .title = "Cobalt opening",
+        .summary = "Cobalt summary", .published = 1700000500,
+        .updated = FS_TIME_NONE, .first_seen = 1700000500,
+        .body_state = STORE_BODY_NONE,
+    };
+    int64_t id = 0;
+    enum store_upsert_result r;
+    rc = store_item_upsert(st, &it, &id, &r, &err);
+    int found1 = search_count(st, "opening");
+    it.title = "Cobalt closing";
+    if (rc == FS_OK)
+        rc = store_item_upsert(st, &it, &id, &r, &err);
+    ok(rc == FS_OK && found1 == 1 && search_count(st, "opening") == 0 &&
+       search_count(st, "closing") == 1 && fts_consistent(raw),
+       "v8: an insert and an update, each its own transaction");
+    testdb_exec(raw, "BEGIN IMMEDIATE;");
+    raw_item(raw, 30, "Lithium raw", "Rawbody text");
+    testdb_exec(raw, "COMMIT; UPDATE items SET title = 'Lithium edited'"
+                     " WHERE id = 30;");
+    testdb_exec(raw, "DELETE FROM items WHERE id = 20;");
+    rc = store_begin(st, &err);
+    if (rc == FS_OK)
+        rc = store_item_set_body(st, id, STORE_BODY_OK, "Rolledbody text",
+                                 NULL, NULL, &err);
+    store_rollback(st);
+    rc = store_begin(st, &err);
+    if (rc == FS_OK)
+        rc = store_commit(st, &err);
+    ok(rc == FS_OK && search_count(st, "lithium") == 1 &&
+       search_count(st, "edited") == 1 && search_count(st, "raw") == 0 &&
+       search_count(st, "copper") == 0 && search_count(st, "rolledbody") == 0
+       && search_count(st, "closing") == 1 && fts_consistent(raw),
+       "v8: a raw writer's commits are indexed by the next store/ commit; "
+       "a rolled-back edit is not");
+    sqlite3_close(raw);
+    store_close(st);
+    free(path);
+}
+
 /* A migration that fails leaves the database at its whole old version. */
 static void test_migration_atomic(void)
 {
@@ -861,6 +1039,7 @@ int main(void)
         test_migrate_from(v);
     test_migrate_fts_queue();
     test_migrate_bands();
+    test_fts_rowid_queue();
     test_migration_atomic();
     test_url_keys();
     test_simhash();
