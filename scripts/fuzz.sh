@@ -3,7 +3,8 @@
 #
 # usage: scripts/fuzz.sh [SECONDS_PER_HARNESS] [HARNESS...]
 #        (default 60 s each, all six harnesses: feed_parse feed_date_parse
-#        article_extract rule_set_load_buffer fs_url_resolve feed_list_parse)
+#        article_extract rule_set_load_buffer fs_url_resolve feed_list_parse
+    fetch_decode)
 #
 # Builds $FEEDSIFT_FUZZ_BUILD (default build-fuzz) with clang, libFuzzer,
 # ASan and UBSan (every UBSan report aborts), the whole code base
@@ -22,7 +23,8 @@ SECONDS_EACH=${1:-60}
 shift || true
 HARNESSES=("$@")
 [ ${#HARNESSES[@]} -gt 0 ] || HARNESSES=(feed_parse feed_date_parse
-    article_extract rule_set_load_buffer fs_url_resolve feed_list_parse)
+    article_extract rule_set_load_buffer fs_url_resolve feed_list_parse
+    fetch_decode)
 BUILD=${FEEDSIFT_FUZZ_BUILD:-build-fuzz}
 
 if ! command -v clang >/dev/null; then

@@ -78,8 +78,10 @@ static struct bytes zstd_encode(const struct bytes in, int window_log)
 static struct bytes concat(const struct bytes a, const struct bytes b)
 {
     struct bytes out = {malloc(a.n + b.n + 1), a.n + b.n};
-    memcpy(out.p, a.p, a.n);
-    memcpy(out.p + a.n, b.p, b.n);
+    if (a.n)
+        memcpy(out.p, a.p, a.n);
+    if (b.n)
+        memcpy(out.p + a.n, b.p, b.n);
     return out;
 }
 
