@@ -169,9 +169,20 @@ static int stop_word(const char *w, size_t n)
     }
 }
 
-/* FNV-1a, then a splitmix64 finaliser so that every bit depends on every
- * input byte (FNV alone leaves the high bits poorly mixed for short
- * words, which would bias the simhash). */
+/* splitmix64's finaliser: every output bit depends on every input bit. */
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+/* FNV-1a, then mix64 so that every bit depends on every input byte (FNV
+ * alone leaves the high bits poorly mixed for short words, which would
+ * bias the simhash). */
 static uint64_t word_hash(const char *w, size_t n)
 {
     uint64_t h = 14695981039346656037ULL;
@@ -179,12 +190,7 @@ static uint64_t word_hash(const char *w, size_t n)
         h ^= (unsigned char)w[i];
         h *= 1099511628211ULL;
     }
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    h ^= h >> 31;
-    return h;
+    return mix64(h);
 }
 
 /* The distinct word hashes of a text: an open-addressing set (size a
@@ -259,18 +265,9 @@ static int word_set_add(struct word_set *ws, uint64_t w)
  * nibbles estimates J.  Why not a bit-sampling simhash: with the ~30 words
  * of a title + summary, one changed word flips 4-6 of 64 simhash bits,
  * more than a 4-band index can find; a MinHash nibble moves only when the
- * changed word is that hash's minimum (probability ~2/30). */
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
-/* A minimum does not care about repeats, so each distinct word is hashed
+ * changed word is that hash's minimum (probability ~2/30).
+ *
+ * A minimum does not care about repeats, so each distinct word is hashed
  * 16 times once: a body repeats its words (about half of a 600-word body
  * are repeats), and the 16 mixes per word were most of what store/
  * spends per item beyond SQLite.  The result is the same as hashing every
