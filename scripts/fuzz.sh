@@ -2,9 +2,9 @@
 # scripts/fuzz.sh — build the libFuzzer harnesses and run each for a while.
 #
 # usage: scripts/fuzz.sh [SECONDS_PER_HARNESS] [HARNESS...]
-#        (default 60 s each, all six harnesses: feed_parse feed_date_parse
+#        (default 60 s each, all seven harnesses: feed_parse feed_date_parse
 #        article_extract rule_set_load_buffer fs_url_resolve feed_list_parse
-    fetch_decode)
+#        fetch_decode)
 #
 # Builds $FEEDSIFT_FUZZ_BUILD (default build-fuzz) with clang, libFuzzer,
 # ASan and UBSan (every UBSan report aborts), the whole code base
