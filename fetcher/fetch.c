@@ -150,7 +150,12 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
         return n;
     }
     if (n > 9 && memcmp(data, "HTTP/", 5) == 0) {
+        /* A new response: whatever an earlier one in the chain sent (a
+         * redirect's body, should libcurl pass one on) is not this one's. */
         strbuf_setlen(&t->encoding, 0);
+        fetch_decoder_free(t->decoder);
+        t->decoder = NULL;
+        strbuf_setlen(&t->body, 0);
         const char *sp = memchr(data, ' ', n);
         if (sp && (size_t)(sp - data) + 4 <= n) {
             int code = atoi(sp + 1);

@@ -20,6 +20,9 @@ so tests can check how the fetcher copes:
                             the plain file
   /cut/CODING/PATH          the file encoded, only its first half sent,
                             with a Content-Length that matches the half
+  /redirect-gzip/PATH       302 to /PATH whose own body is gzip-encoded
+                            (Content-Encoding: gzip): only the final
+                            response's body may reach the client
   /slow                     drips one byte per second
   /endless                  a body that never ends
   /huge/BYTES               a body of BYTES bytes with Content-Length
@@ -116,6 +119,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if parts[:1] == ["encoded"] and len(parts) >= 3:
                 return self._file("/".join(parts[2:]),
                                   codings=parts[1].split(","))
+            if parts[:1] == ["redirect-gzip"] and len(parts) >= 2:
+                return self._send(302, gzip.compress(b"<html>moved</html>"),
+                                  {"Location": "/" + "/".join(parts[1:]),
+                                   "Content-Encoding": "gzip"}, "text/html")
             if parts[:1] == ["cut"] and len(parts) >= 3:
                 return self._file("/".join(parts[2:]), codings=[parts[1]],
                                   cut=True)
