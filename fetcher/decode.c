@@ -41,6 +41,9 @@
 #define FETCH_MAX_CODINGS 5      /* as libcurl: a longer stack is hostile */
 #define DECODE_CHUNK 32768       /* room given to a layer per call */
 #define ZSTD_WINDOW_LOG_MAX 23   /* 8 MB, RFC 9659 */
+/* A gzip header's optional name, comment and extra field are unbounded;
+ * a real one is a few dozen bytes. */
+#define GZIP_HEADER_MAX 65536
 
 enum coding { CODING_GZIP, CODING_DEFLATE, CODING_BR, CODING_ZSTD };
 
@@ -48,17 +51,22 @@ static const char *const coding_names[] = {"gzip", "deflate", "br", "zstd"};
 
 struct layer {
     enum coding coding;
-    struct inflate_state *isal;  /* gzip, deflate (after the wrapper test) */
+    struct inflate_state *isal;  /* gzip, deflate: once the header is in */
     BrotliDecoderState *br;
     ZSTD_DStream *zstd;
     unsigned char head[2];       /* deflate: first bytes, zlib or raw? */
     int head_len;
+    struct strbuf gzip_header;   /* gzip: its header, until complete */
     int ended;                   /* the stream (zstd: a frame) ended */
+    int done;                    /* nothing more is read: the stream, or
+                                    the layer after this one, ended */
+    uint64_t made;               /* bytes handed to the layer after */
     unsigned char *chunk;        /* output of any layer but the innermost */
 };
 
 struct fetch_decoder {
     int n;                       /* layers[0] is undone first */
+    size_t ignored;              /* bytes after the end of layers[0] */
     struct layer layers[FETCH_MAX_CODINGS];
 };
 
@@ -70,13 +78,9 @@ static fs_code layer_init(struct layer *l, enum coding c, fs_error *err)
     memset(l, 0, sizeof(*l));
     l->coding = c;
     switch (c) {
-    case CODING_GZIP:
-        l->isal = fs_malloc(sizeof(*l->isal));
-        isal_inflate_init(l->isal);
-        l->isal->crc_flag = ISAL_GZIP;
+    case CODING_GZIP:   /* once its header is read (gzip_start) */
+    case CODING_DEFLATE: /* at the first two bytes (deflate_start) */
         break;
-    case CODING_DEFLATE:
-        break; /* at the first two bytes (deflate_start) */
     case CODING_BR:
         l->br = BrotliDecoderCreateInstance(NULL, NULL, NULL);
         if (!l->br)
@@ -98,6 +102,7 @@ static fs_code layer_init(struct layer *l, enum coding c, fs_error *err)
 static void layer_release(struct layer *l)
 {
     free(l->isal);
+    strbuf_release(&l->gzip_header);
     if (l->br)
         BrotliDecoderDestroyInstance(l->br);
     if (l->zstd)
@@ -116,6 +121,51 @@ static void deflate_start(struct layer *l)
     l->isal = fs_malloc(sizeof(*l->isal));
     isal_inflate_init(l->isal);
     l->isal->crc_flag = zlib ? ISAL_ZLIB : ISAL_DEFLATE;
+}
+
+/* The length of the gzip header (RFC 1952) at the start of b[0..n): 0 when
+ * more bytes are needed, -1 when it is not a gzip header.  ISA-L reads the
+ * header itself too, but with a header check (FHCRC) split across calls
+ * it reported a checksum mismatch on valid data, so the header is read
+ * here, whole, and ISA-L only inflates and checks the trailer. */
+static long gzip_header_len(const unsigned char *b, size_t n)
+{
+    enum { FHCRC = 2, FEXTRA = 4, FNAME = 8, FCOMMENT = 16 };
+    if (n >= 1 && b[0] != 0x1f)
+        return -1;
+    if (n >= 2 && b[1] != 0x8b)
+        return -1;
+    if (n >= 3 && b[2] != 8) /* deflate, the only method */
+        return -1;
+    if (n >= 4 && (b[3] & 0xe0)) /* reserved flags */
+        return -1;
+    if (n < 10)
+        return 0;
+    size_t at = 10;
+    unsigned flags = b[3];
+    if (flags & FEXTRA) {
+        if (n < at + 2)
+            return 0;
+        at += 2 + (size_t)(b[at] | b[at + 1] << 8);
+    }
+    for (unsigned f = FNAME; f <= FCOMMENT; f <<= 1) {
+        if (!(flags & f))
+            continue;
+        const unsigned char *z = at < n ? memchr(b + at, 0, n - at) : NULL;
+        if (!z)
+            return 0;
+        at = (size_t)(z - b) + 1;
+    }
+    if (flags & FHCRC)
+        at += 2;
+    return at <= n ? (long)at : 0;
+}
+
+static void gzip_start(struct layer *l)
+{
+    l->isal = fs_malloc(sizeof(*l->isal));
+    isal_inflate_init(l->isal);
+    l->isal->crc_flag = ISAL_GZIP_NO_HDR_VER; /* the trailer is checked */
 }
 
 static const char *isal_error(int rc)
@@ -196,8 +246,13 @@ static enum step layer_step(struct layer *l, const unsigned char **in,
             *why = ZSTD_getErrorName(r);
             return STEP_ERROR;
         }
-        /* 0: a frame is decoded and flushed; another may follow. */
-        l->ended = r == 0;
+        /* 0: a frame is decoded and flushed; another may follow.  A call
+         * that read nothing (output was full at the frame's end) reports
+         * the next frame's header size, which does not unend the frame. */
+        if (r == 0)
+            l->ended = 1;
+        else if (ib.pos)
+            l->ended = 0;
         return *n == 0 && ob.pos < ob.size ? STEP_INPUT : STEP_ROOM;
     }
     }
@@ -209,13 +264,28 @@ static fs_code layer_push(struct fetch_decoder *d, int k,
                           const unsigned char *in, size_t n,
                           struct strbuf *body, size_t max, fs_error *err);
 
-/* Hand what layer k made to the layer after it, or add it to the body. */
+/* Hand what layer k made to the layer after it, or add it to the body.
+ * A layer that is not the innermost may hand on at most a little more
+ * than the cap (compressed data is hardly ever bigger than what it
+ * decodes to): else a stack such as "gzip, gzip" would inflate without
+ * bound what the layer after it discards after its end, or a stream of
+ * empty deflate blocks that decodes to nothing. */
 static fs_code layer_deliver(struct fetch_decoder *d, int k, size_t made,
                              struct strbuf *body, size_t max, fs_error *err)
 {
-    if (k + 1 < d->n)
-        return layer_push(d, k + 1, d->layers[k].chunk, made, body, max,
-                          err);
+    if (k + 1 < d->n) {
+        struct layer *l = &d->layers[k];
+        l->made += made;
+        if (max && l->made > (uint64_t)max + max / 8 + DECODE_CHUNK)
+            return fs_error_set(err, FS_ELIMIT, "larger than %zu bytes "
+                                "after decoding (%s within %s)", max,
+                                coding_names[d->layers[k + 1].coding],
+                                coding_names[l->coding]);
+        fs_code rc = layer_push(d, k + 1, l->chunk, made, body, max, err);
+        if (d->layers[k + 1].done)
+            l->done = 1; /* the rest is bytes after that stream's end */
+        return rc;
+    }
     strbuf_setlen(body, body->len + made);
     if (max && body->len > max)
         return fs_error_set(err, FS_ELIMIT, "larger than %zu bytes after "
@@ -238,7 +308,7 @@ static unsigned char *layer_room(struct fetch_decoder *d, int k,
     }
     strbuf_grow(body, DECODE_CHUNK);
     *room = body->alloc - body->len - 1;
-    if (max && *room > max - body->len + 1)
+    if (max && max - body->len < *room - 1) /* len <= max, always */
         *room = max - body->len + 1;
     return (unsigned char *)body->buf + body->len;
 }
@@ -249,6 +319,27 @@ static fs_code layer_push(struct fetch_decoder *d, int k,
 {
     struct layer *l = &d->layers[k];
     const char *name = coding_names[l->coding];
+    if (l->coding == CODING_GZIP && !l->isal) {
+        strbuf_add(&l->gzip_header, in, n);
+        long len = gzip_header_len((unsigned char *)l->gzip_header.buf,
+                                   l->gzip_header.len);
+        if (len < 0)
+            return fs_error_set(err, FS_EPARSE, "bad gzip data: not a gzip "
+                                                "header");
+        if (len == 0) {
+            if (l->gzip_header.len > GZIP_HEADER_MAX)
+                return fs_error_set(err, FS_EPARSE, "bad gzip data: header "
+                                    "longer than %d bytes", GZIP_HEADER_MAX);
+            return FS_OK;
+        }
+        gzip_start(l);
+        struct strbuf rest = l->gzip_header; /* owns what follows it */
+        strbuf_init(&l->gzip_header, 0);
+        fs_code rc = layer_push(d, k, (unsigned char *)rest.buf + len,
+                                rest.len - (size_t)len, body, max, err);
+        strbuf_release(&rest);
+        return rc;
+    }
     if (l->coding == CODING_DEFLATE && !l->isal) {
         while (n && l->head_len < 2) {
             l->head[l->head_len++] = *in++;
@@ -262,7 +353,7 @@ static fs_code layer_push(struct fetch_decoder *d, int k,
             return rc;
     }
     int idle = 0; /* calls in a row that neither read nor wrote */
-    while (!(l->ended && l->coding != CODING_ZSTD)) {
+    while (!l->done) {
         size_t room, made;
         const char *why = NULL;
         const unsigned char *before = in;
@@ -277,7 +368,7 @@ static fs_code layer_push(struct fetch_decoder *d, int k,
                 return rc;
         }
         if (s == STEP_END)
-            l->ended = 1;
+            l->ended = l->done = 1;
         else if (s == STEP_INPUT)
             return FS_OK;
         if (in == before && !made && ++idle > 2)
@@ -286,7 +377,9 @@ static fs_code layer_push(struct fetch_decoder *d, int k,
         if (in != before || made)
             idle = 0;
     }
-    return FS_OK; /* bytes after the end of the stream are ignored */
+    if (k == 0)
+        d->ignored += n; /* bytes after the end: ignored, as libcurl does */
+    return FS_OK;
 }
 
 /* The coding a Content-Encoding token names, or -1. */
@@ -353,10 +446,15 @@ fs_code fetch_decoder_write(struct fetch_decoder *d, const void *in,
     return layer_push(d, 0, in, n, body, max, err);
 }
 
+size_t fetch_decoder_ignored(const struct fetch_decoder *d)
+{
+    return d->ignored;
+}
+
 fs_code fetch_decoder_end(struct fetch_decoder *d, fs_error *err)
 {
     for (int k = 0; k < d->n; k++)
-        if (!d->layers[k].ended)
+        if (!d->layers[k].ended && !d->layers[k].done)
             return fs_error_set(err, FS_EPARSE, "%s data cut short: the "
                                 "body ended inside the compressed stream",
                                 coding_names[d->layers[k].coding]);

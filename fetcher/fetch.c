@@ -52,6 +52,7 @@ struct transfer {
     struct strbuf encoding;   /* the response's Content-Encoding values */
     struct fetch_decoder *decoder; /* made at the first body byte */
     int decode_failed;        /* decode_error says why */
+    int body_whole;           /* the compressed stream ended: rest refused */
     fs_error decode_error;
     int redirects;            /* 3xx responses seen */
     int all_permanent;        /* every 3xx seen was 301 or 308 */
@@ -96,6 +97,17 @@ char *fetch_result_take_body(struct fetch_result *res, size_t *len)
     return b;
 }
 
+/* A piece of a body sent as it is, within the cap. */
+static size_t on_body_plain(struct transfer *t, const char *data, size_t n)
+{
+    if (t->max_body && t->body.len + n > t->max_body) {
+        t->over_limit = 1;
+        return 0; /* makes libcurl abort with CURLE_WRITE_ERROR */
+    }
+    strbuf_add(&t->body, data, n);
+    return n;
+}
+
 /* Undo the Content-Encoding, if any, of a piece of the body. */
 static size_t on_body_decode(struct transfer *t, const char *data, size_t n)
 {
@@ -115,7 +127,13 @@ static size_t on_body_decode(struct transfer *t, const char *data, size_t n)
     if (rc != FS_OK)
         return 0; /* makes libcurl abort with CURLE_WRITE_ERROR */
     if (!t->decoder)
-        strbuf_add(&t->body, data, n);
+        return on_body_plain(t, data, n); /* "identity": capped as plain */
+    if (fetch_decoder_ignored(t->decoder)) {
+        /* Bytes after the end of the stream: the body is whole, and a
+         * server that keeps sending must not keep us reading. */
+        t->body_whole = 1;
+        return 0;
+    }
     return n;
 }
 
@@ -125,12 +143,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     size_t n = size * nmemb;
     if (t->encoding.len)
         return on_body_decode(t, data, n);
-    if (t->max_body && t->body.len + n > t->max_body) {
-        t->over_limit = 1;
-        return 0; /* makes libcurl abort with CURLE_WRITE_ERROR */
-    }
-    strbuf_add(&t->body, data, n);
-    return n;
+    return on_body_plain(t, data, n);
 }
 
 /* Header callback: sees the header lines of every response in a redirect
@@ -307,6 +320,8 @@ static void transfer_finish(struct transfer *t, CURLcode cc,
         retry = -1;
     res.retry_after = retry;
 
+    if (cc == CURLE_WRITE_ERROR && t->body_whole)
+        cc = CURLE_OK; /* stopped on purpose after the stream's end */
     if (cc == CURLE_OK && t->decoder &&
         fetch_decoder_end(t->decoder, &t->decode_error) != FS_OK)
         t->decode_failed = 1;

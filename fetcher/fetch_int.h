@@ -36,6 +36,9 @@ fs_code fetch_decoder_new(const char *encodings, struct fetch_decoder **out,
 fs_code fetch_decoder_write(struct fetch_decoder *d, const void *in,
                             size_t n, struct strbuf *body, size_t max,
                             fs_error *err);
+/* Bytes received after the end of the (outermost) stream, ignored.  A
+ * caller may stop the transfer once there are any: the body is whole. */
+size_t fetch_decoder_ignored(const struct fetch_decoder *d);
 /* The body ended: FS_EPARSE unless every coding's stream ended too. */
 fs_code fetch_decoder_end(struct fetch_decoder *d, fs_error *err);
 void fetch_decoder_free(struct fetch_decoder *d);

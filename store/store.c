@@ -422,8 +422,11 @@ fs_code store_atomic_end(struct store *st, int own, fs_code rc,
     if (rc == FS_OK) {
         rc = store_exec(st, own ? "COMMIT" : "RELEASE store_atomic",
                         "committing", err);
-        if (rc == FS_OK)
+        if (rc == FS_OK) {
+            if (own)
+                st->fresh_item = 0; /* committed: others may tag it now */
             return FS_OK;
+        }
     }
     if (own)
         store_rollback(st);

@@ -305,6 +305,13 @@ void story_index_reset(struct store *st)
 
 void story_index_free(struct store *st)
 {
+    if (st->story_index && st->db) {
+        /* store_close frees the index before sqlite3_close, which rolls
+         * back an open transaction and would call on_rollback. */
+        sqlite3_rollback_hook(st->db, NULL, NULL);
+        sqlite3_commit_hook(st->db, NULL, NULL);
+        sqlite3_update_hook(st->db, NULL, NULL);
+    }
     story_index_reset(st);
     free(st->story_index);
     st->story_index = NULL;

@@ -65,7 +65,7 @@ def main():
     write(site, "feeds/good.rss", rss("Good", hourly("good", 5)))
     write(site, "feeds/gz.rss", rss("Gzipped", hourly("gz", 3)))
     for coding in ("deflate", "rawdeflate", "br", "zstd", "stacked",
-                   "gzredirect"):
+                   "gzredirect", "gzjunk"):
         write(site, "feeds/%s.rss" % coding, rss(coding, hourly(coding, 2)))
     write(site, "feeds/moved301.rss", rss("Moved 301", hourly("m301", 2)))
     write(site, "feeds/moved308.rss", rss("Moved 308", hourly("m308", 2)))
@@ -106,6 +106,7 @@ def main():
         "stacked": b + "/encoded/gzip,br/feeds/stacked.rss",
         "cutgzip": b + "/cut/gzip/feeds/good.rss",
         "gzredirect": b + "/redirect-gzip/encoded/gzip/feeds/gzredirect.rss",
+        "gzjunk": b + "/gzip-then-junk/feeds/gzjunk.rss",
         "compress": b + "/encoded/compress/feeds/good.rss",
         "bomb": b + "/gzip-bomb",
         "endless": b + "/endless",
@@ -174,7 +175,8 @@ def main():
     # What is stored.
     for case, n in (("good", 5), ("gzip", 3), ("html", 5), ("charset", 1),
                     ("deflate", 2), ("rawdeflate", 2), ("br", 2),
-                    ("zstd", 2), ("stacked", 2), ("gzredirect", 2)):
+                    ("zstd", 2), ("stacked", 2), ("gzredirect", 2),
+                    ("gzjunk", 2)):
         r = feed_row(db, cases[case])
         t.ok(r and r["items"] == n and r["errors"] == 0,
              "%s: %d items stored, no error" % (case, n), r)

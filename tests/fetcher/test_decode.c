@@ -324,6 +324,157 @@ static void test_bad_streams(struct strbuf *body)
     free(plain.p);
 }
 
+/* Sizes where the output fills the body buffer or a layer's 32 KB chunk
+ * exactly: zstd reports the end of a frame in the call that filled it,
+ * and the next call (no input) must not take the end back. */
+static void test_exact_fills(struct strbuf *body)
+{
+    static const size_t sizes[] = {32767, 32768, 32769, 65535, 65536,
+                                   131071, 131072};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        struct bytes plain = sample(sizes[i]);
+        struct bytes z = zstd_encode(plain, 0);
+        struct bytes gz = zlib_encode(plain, 31);
+        struct bytes gz_z = zstd_encode(gz, 0);
+        struct bytes br = br_encode(plain);
+        fs_error err = {0};
+        char what[128];
+        snprintf(what, sizeof(what), "%zu bytes: zstd, br and gzip-in-zstd "
+                 "decode exactly, capped or not", sizes[i]);
+        int good = 1;
+        /* a fresh body each time: its room must be what a transfer's is */
+        for (size_t cap = 0; cap <= sizes[i] + 1; cap += sizes[i] + 1)
+            for (size_t piece = 4096; piece <= (1u << 24); piece <<= 12) {
+                strbuf_release(body);
+                good &= decode_pieces("zstd", z, piece, cap, body, &err) ==
+                            FS_OK && same(body, plain);
+                strbuf_release(body);
+                good &= decode_pieces("br", br, piece, cap, body, &err) ==
+                            FS_OK && same(body, plain);
+                strbuf_release(body);
+                good &= decode_pieces("gzip, zstd", gz_z, piece, cap, body,
+                                      &err) == FS_OK && same(body, plain);
+            }
+        if (!ok(good, what))
+            printf("#   %s\n", err.msg);
+        /* the inner gzip stream itself of an exact chunk size */
+        free(plain.p);
+        free(z.p);
+        free(gz.p);
+        free(gz_z.p);
+        free(br.p);
+    }
+}
+
+/* Stacks cannot be made to work without bound: a layer that is not the
+ * innermost hands on little more than the cap, and stops once the layer
+ * after it has ended. */
+static void test_stack_bombs(struct strbuf *body)
+{
+    fs_error err = {0};
+    /* gzip("hello" gzipped, then 64 MB of zeros): the inner stream ends
+     * after 5 bytes; the zeros after it are never inflated. */
+    struct bytes hello = {(unsigned char *)"hello", 5};
+    struct bytes inner = zlib_encode(hello, 31);
+    struct bytes zeros = {calloc(1, 64u << 20), 64u << 20};
+    struct bytes padded = concat(inner, zeros);
+    struct bytes outer = zlib_encode(padded, 31);
+    struct fetch_decoder *d = NULL;
+    strbuf_reset(body);
+    fs_code rc = fetch_decoder_new("gzip, gzip", &d, &err);
+    size_t at = 0;
+    while (rc == FS_OK && at < outer.n &&
+           fetch_decoder_ignored(d) == 0) {
+        size_t piece = outer.n - at < 1000 ? outer.n - at : 1000;
+        rc = fetch_decoder_write(d, outer.p + at, piece, body, 1000000,
+                                 &err);
+        at += piece;
+    }
+    if (rc == FS_OK)
+        rc = fetch_decoder_end(d, &err);
+    ok(rc == FS_OK && body->len == 5 && !memcmp(body->buf, "hello", 5) &&
+           fetch_decoder_ignored(d) > 0 && at < outer.n,
+       "gzip, gzip: the outer layer stops once the inner stream ended, and "
+       "says bytes were left (the caller stops reading)");
+    fetch_decoder_free(d);
+    /* deflate (zlib) of endless empty stored blocks, gzipped: decodes to
+     * nothing, so only the budget of the outer layer stops it. */
+    size_t n_blocks = 4u << 20;
+    struct bytes blocks = {malloc(2 + 5 * n_blocks), 2 + 5 * n_blocks};
+    blocks.p[0] = 0x78;
+    blocks.p[1] = 0x01;
+    for (size_t i = 0; i < n_blocks; i++)
+        memcpy(blocks.p + 2 + 5 * i, "\x00\x00\x00\xff\xff", 5);
+    struct bytes gz_blocks = zlib_encode(blocks, 31);
+    rc = decode_pieces("deflate, gzip", gz_blocks, 4096, 1000000, body,
+                       &err);
+    if (!ok(rc == FS_ELIMIT && body->len == 0 && strstr(err.msg,
+                                                        "larger than"),
+            "deflate, gzip: 20 MB of empty deflate blocks stop at the "
+            "outer layer's budget"))
+        printf("#   rc %d: %s\n", rc, err.msg);
+    free(inner.p);
+    free(zeros.p);
+    free(padded.p);
+    free(outer.p);
+    free(blocks.p);
+    free(gz_blocks.p);
+}
+
+/* A gzip header with every optional field (FEXTRA, FNAME, FCOMMENT,
+ * FHCRC), fed in every split: ISA-L's own header reader failed with
+ * FHCRC when the header came in pieces, so decode.c reads it. */
+static void test_gzip_headers(struct strbuf *body)
+{
+    struct bytes plain = sample(3000);
+    struct bytes raw = zlib_encode(plain, -15);
+    static const unsigned char head[] = {
+        0x1f, 0x8b, 8, 2 | 4 | 8 | 16, 0, 0, 0, 0, 0, 3,
+        4, 0, 'x', 'y', 2, 0,        /* FEXTRA: 4 bytes */
+        'f', 'e', 'e', 'd', 0,       /* FNAME */
+        'h', 'i', 0,                 /* FCOMMENT */
+        0xab, 0xcd};                 /* FHCRC (not checked) */
+    uLong crc = crc32(0, plain.p, (uInt)plain.n);
+    unsigned char trailer[8];
+    for (int i = 0; i < 4; i++) {
+        trailer[i] = (unsigned char)(crc >> (8 * i));
+        trailer[4 + i] = (unsigned char)(plain.n >> (8 * i));
+    }
+    struct bytes h = {(unsigned char *)head, sizeof(head)};
+    struct bytes t = {trailer, 8};
+    struct bytes hr = concat(h, raw);
+    struct bytes gz = concat(hr, t);
+    fs_error err = {0};
+    int good = 1;
+    for (size_t piece = 1; piece <= 40; piece++)
+        good &= decode_pieces("gzip", gz, piece, 0, body, &err) == FS_OK &&
+                same(body, plain);
+    if (!ok(good, "gzip with FEXTRA, FNAME, FCOMMENT and FHCRC, in pieces "
+                  "of 1 to 40 bytes"))
+        printf("#   %s\n", err.msg);
+    gz.p[gz.n - 8] ^= 1; /* the trailer's CRC */
+    ok(decode_pieces("gzip", gz, 7, 0, body, &err) == FS_EPARSE &&
+           strstr(err.msg, "checksum"),
+       "gzip: a wrong trailer CRC is still caught");
+    gz.p[0] = 0x1e;
+    ok(decode_pieces("gzip", gz, 7, 0, body, &err) == FS_EPARSE &&
+           strstr(err.msg, "not a gzip header"),
+       "gzip: bad magic bytes are refused at once");
+    /* a name without its NUL: refused past GZIP_HEADER_MAX */
+    struct bytes endless = {malloc(100000), 100000};
+    memcpy(endless.p, head, 10);
+    endless.p[3] = 8; /* FNAME only */
+    memset(endless.p + 10, 'n', endless.n - 10);
+    ok(decode_pieces("gzip", endless, 4096, 0, body, &err) == FS_EPARSE &&
+           strstr(err.msg, "header longer"),
+       "gzip: a header name without end is refused");
+    free(endless.p);
+    free(plain.p);
+    free(raw.p);
+    free(hr.p);
+    free(gz.p);
+}
+
 static void test_names(void)
 {
     struct fetch_decoder *d = (struct fetch_decoder *)1;
@@ -351,6 +502,9 @@ int main(void)
     test_stacks(&body);
     test_bombs(&body);
     test_bad_streams(&body);
+    test_exact_fills(&body);
+    test_stack_bombs(&body);
+    test_gzip_headers(&body);
     test_names();
     strbuf_release(&body);
     return tap_done();

@@ -20,6 +20,13 @@ so tests can check how the fetcher copes:
                             the plain file
   /cut/CODING/PATH          the file encoded, only its first half sent,
                             with a Content-Length that matches the half
+  /chunked/CODING/PATH      the file with CODING applied (as /encoded/),
+                            sent in 4096-byte chunks without a
+                            Content-Length, so only the client's own
+                            count can cap it
+  /gzip-then-junk/PATH      the file gzip-encoded, then junk bytes for up
+                            to 120 s (no Content-Length): the client must
+                            stop at the end of the gzip stream
   /redirect-gzip/PATH       302 to /PATH whose own body is gzip-encoded
                             (Content-Encoding: gzip): only the final
                             response's body may reach the client
@@ -119,6 +126,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if parts[:1] == ["encoded"] and len(parts) >= 3:
                 return self._file("/".join(parts[2:]),
                                   codings=parts[1].split(","))
+            if parts[:1] == ["chunked"] and len(parts) >= 3:
+                return self._chunked(parts[1], "/".join(parts[2:]))
+            if parts[:1] == ["gzip-then-junk"] and len(parts) >= 2:
+                return self._gzip_then_junk("/".join(parts[1:]))
             if parts[:1] == ["redirect-gzip"] and len(parts) >= 2:
                 return self._send(302, gzip.compress(b"<html>moved</html>"),
                                   {"Location": "/" + "/".join(parts[1:]),
@@ -227,6 +238,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _gzip_bomb(self):
         return self._send(200, gzip_bomb(), {"Content-Encoding": "gzip"},
                           "application/rss+xml")
+
+    def _chunked(self, coding, rel):
+        full = os.path.realpath(os.path.join(self.server.root, rel))
+        if not full.startswith(self.server.root + os.sep):
+            return self._send(403, b"forbidden\n")
+        with open(full, "rb") as f:
+            body = encode(f.read(), coding)
+        self._log(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Encoding", coding)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for i in range(0, len(body), 4096):
+            piece = body[i:i + 4096]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        self.wfile.write(b"0\r\n\r\n")
+
+    def _gzip_then_junk(self, rel):
+        full = os.path.realpath(os.path.join(self.server.root, rel))
+        if not full.startswith(self.server.root + os.sep):
+            return self._send(403, b"forbidden\n")
+        with open(full, "rb") as f:
+            body = gzip.compress(f.read())
+        self._log(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Encoding", "gzip")
+        self.end_headers()
+        self.close_connection = True
+        self.wfile.write(body)
+        junk = b"junk" * 16384
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            self.wfile.write(junk)
 
     def _drip(self):
         self._log(200)

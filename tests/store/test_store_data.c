@@ -401,6 +401,57 @@ static void test_tags(void)
        "a new item's tags in one transaction, then replaced twice");
 }
 
+/* Two failure paths of this session's store changes: a new item tagged by
+ * another connection between this one's insert (committed on its own) and
+ * its own tagging keeps no stale tag; and closing a connection with a
+ * write transaction open (after a near-duplicate lookup registered the
+ * story index's hooks) rolls it back instead of crashing. */
+static void test_fresh_item_and_close(void)
+{
+    char *path = testdb_path("fresh.db");
+    struct store *a = NULL, *b = NULL;
+    fs_code rc = store_open(path, &a, &err);
+    if (rc == FS_OK)
+        rc = store_open(path, &b, &err);
+    int64_t feed = 0, id = 0, id2 = 0;
+    if (rc == FS_OK)
+        rc = store_feed_ensure(a, "https://f.example/", "F", &feed, &err);
+    enum store_upsert_result ur;
+    struct store_item it = {
+        .feed_id = feed, .guid = "g",
+        .title = "Gallium export licences take effect next month across "
+                 "eight categories of chip materials",
+        .published = 1700000000, .updated = FS_TIME_NONE,
+        .first_seen = FS_TIME_NONE};
+    if (rc == FS_OK)
+        rc = store_item_upsert(a, &it, &id, &ur, &err);
+    struct store_tag old_tag = {"old", "r1", "title", "gallium", 0};
+    struct store_tag new_tag = {"new", "r2", "title", "export", 0};
+    size_t added = 0;
+    if (rc == FS_OK)
+        rc = store_item_set_tags(b, id, &old_tag, 1, "v", &added, &err);
+    if (rc == FS_OK)
+        rc = store_item_set_tags(a, id, &new_tag, 1, "v", &added, &err);
+    sqlite3 *r = testdb_raw_open(path);
+    ok(rc == FS_OK && testdb_int(r, "SELECT count(*) FROM item_tags") == 1 &&
+           testdb_int(r, "SELECT count(*) FROM item_tags WHERE tag = 'new'")
+               == 1,
+       "a tag another connection gave a new item is replaced, not kept");
+    store_close(b);
+    if (rc == FS_OK)
+        rc = store_begin(a, &err);
+    it.guid = "h";
+    if (rc == FS_OK)
+        rc = store_item_upsert(a, &it, &id2, &ur, &err);
+    store_close(a); /* the write transaction is still open */
+    ok(rc == FS_OK && id2 > id &&
+           testdb_int(r, "SELECT count(*) FROM items WHERE guid = 'h'") == 0 &&
+           testdb_int(r, "SELECT count(*) FROM items") == 1,
+       "closing with a write transaction open rolls it back");
+    sqlite3_close(r);
+    free(path);
+}
+
 /* ---- runs ------------------------------------------------------------ */
 
 static void test_runs(void)
@@ -721,6 +772,7 @@ int main(void)
     test_list();
     test_list_common_tag();
     test_sql_metacharacters();
+    test_fresh_item_and_close();
 
     sqlite3_close(raw);
     store_close(st);
