@@ -42,9 +42,10 @@
  *      data_version, read before every lookup outside a write
  *      transaction and before the first one inside each: while this
  *      connection writes, no other can commit) drop every loaded week.
- *  - At most STORY_INDEX_WEEKS weeks and about STORY_INDEX_MAX_ROWS rows
- *    are held (least recently used weeks go first).  A week with more rows
- *    than that is marked too big and its lookups are scans (story.c).
+ *  - At most STORY_INDEX_WEEKS weeks and STORY_INDEX_MAX_ROWS rows are
+ *    held, also as this connection adds rows (least recently used weeks
+ *    go first).  A week with more rows than that is marked too big and its
+ *    lookups are scans (story.c).
  */
 #include "store_int.h"
 
@@ -443,6 +444,29 @@ static void item_add(struct story_week *w, int64_t at, int64_t item,
         row_add(w, story_band_of(simhash, k), at, item, simhash);
 }
 
+/* Keep the index within max_rows(): the least recently used weeks other
+ * than w go first; if w alone is over, it becomes too big (its lookups
+ * are scans from then on).  Returns w, which may have moved. */
+static struct story_week *index_trim(struct story_index *ix,
+                                     struct story_week *w)
+{
+    int64_t week = w->week;
+    struct story_week *old;
+    while (ix->n_rows > max_rows() && (old = week_oldest(ix, w)) != NULL) {
+        week_remove(ix, old);
+        w = week_find(ix, week); /* week_remove may have moved it */
+    }
+    if (ix->n_rows > max_rows()) {
+        ix->n_rows -= w->n_rows;
+        uint64_t used = w->last_used;
+        week_clear(w);
+        w->week = week;
+        w->state = WEEK_TOO_BIG;
+        w->last_used = used;
+    }
+    return w;
+}
+
 /* Read the rows of *w's week (WEEK_ASKING); *w may move. */
 static fs_code week_load(struct store *st, struct story_week **wp,
                          fs_error *err)
@@ -488,12 +512,7 @@ static fs_code week_load(struct store *st, struct story_week **wp,
         return rc;
     }
     ix->n_rows += w->n_rows;
-    struct story_week *old;
-    while (ix->n_rows > max_rows() && (old = week_oldest(ix, w)) != NULL) {
-        week_remove(ix, old);
-        w = week_find(ix, week); /* week_remove may have moved it */
-    }
-    *wp = w;
+    *wp = index_trim(ix, w);
     return FS_OK;
 }
 
@@ -554,6 +573,7 @@ void story_index_add_item(struct store *st, int64_t at, int64_t item_id,
     size_t before = w->n_rows;
     item_add(w, at, item_id, simhash);
     st->story_index->n_rows += w->n_rows - before;
+    index_trim(st->story_index, w); /* a long --loop run keeps adding */
 }
 
 void story_index_remove_item(struct store *st, int64_t at, int64_t item_id,
