@@ -23,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The items whose page is to fetch.  Their strings live in chunks of a
- * pool owned by the list, not in a block each: with 40,000 pending pages
+/* The items whose page is to fetch.  Their strings live in an arena owned
+ * by the list, not in a block each: with 40,000 pending pages
  * (the benchmark's full crawl) five blocks per item were ~4.5 MB of
  * malloc headers and copies of each link's origin and path, at the
  * crawl's peak of memory. */
@@ -38,40 +38,11 @@ struct pending_item {
     const char *path;         /* path?query of link, for robots.txt */
 };
 
-#define POOL_CHUNK 65536
-
-struct pool_chunk {
-    struct pool_chunk *next;
-    size_t used, size;
-    char data[];
-};
-
 struct pending_list {
     struct pending_item *items;
     size_t n, alloc;
-    struct pool_chunk *chunks; /* the newest first */
+    struct fs_arena strings;  /* every string of items */
 };
-
-/* A copy of s (NULL: NULL) in the list's pool. */
-static const char *pool_dup(struct pending_list *pl, const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    struct pool_chunk *c = pl->chunks;
-    if (!c || c->size - c->used < n) {
-        size_t size = n > POOL_CHUNK / 4 ? n : POOL_CHUNK;
-        c = fs_malloc(sizeof(*c) + size);
-        c->used = 0;
-        c->size = size;
-        c->next = pl->chunks;
-        pl->chunks = c;
-    }
-    char *copy = c->data + c->used;
-    memcpy(copy, s, n);
-    c->used += n;
-    return copy;
-}
 
 static int collect_pending(const struct store_item *it, void *ud)
 {
@@ -80,13 +51,13 @@ static int collect_pending(const struct store_item *it, void *ud)
     struct pending_item *p = &pl->items[pl->n++];
     p->id = it->id;
     p->feed_id = it->feed_id;
-    p->link = pool_dup(pl, it->link);
-    p->title = pool_dup(pl, it->title);
-    p->summary = pool_dup(pl, it->summary);
+    p->link = fs_arena_strdup(&pl->strings, it->link);
+    p->title = fs_arena_strdup(&pl->strings, it->title);
+    p->summary = fs_arena_strdup(&pl->strings, it->summary);
     char *origin = NULL, *path = NULL;
     if (fs_url_origin_path(it->link, &origin, &path) == FS_OK) {
-        p->origin = pool_dup(pl, origin);
-        p->path = pool_dup(pl, path);
+        p->origin = fs_arena_strdup(&pl->strings, origin);
+        p->path = fs_arena_strdup(&pl->strings, path);
     } else {
         p->origin = "";
         p->path = "/";
@@ -98,18 +69,14 @@ static int collect_pending(const struct store_item *it, void *ud)
 
 static void pending_list_release(struct pending_list *pl)
 {
-    while (pl->chunks) {
-        struct pool_chunk *next = pl->chunks->next;
-        free(pl->chunks);
-        pl->chunks = next;
-    }
+    fs_arena_release(&pl->strings);
     free(pl->items);
 }
 
 /* ---- robots.txt: fetched once per origin per run -------------------- */
 
 struct robots_entry {
-    const char *origin;       /* in the pending list's pool */
+    const char *origin;       /* in the pending list's arena */
     char *url;
     struct robots *rules;
     char *unreachable;        /* why robots.txt could not be read, or NULL */
@@ -339,8 +306,8 @@ fs_code crawl_articles(struct crawl *c, fs_error *err)
         struct article_ctx ac = {.c = c, .total = n};
         if (!c->fatal)
             rc = crawl_fetch_pipelined(c, &aopt, reqs, n, article_prepare,
-                                       article_commit, article_job_release, &ac,
-                                       err);
+                                       article_commit, article_job_release,
+                                       &ac, err);
         /* Also after an interrupt: what was complete is stored. */
         crawl_batch_flush(c);
         free(reqs);

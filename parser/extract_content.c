@@ -286,13 +286,8 @@ struct ninfo {
     double score;
 };
 
-#define POOL_CHUNK 128
-
-struct pool_chunk {
-    struct pool_chunk *next;
-    size_t used;
-    struct ninfo items[POOL_CHUNK];
-};
+/* ninfo records per chunk of a pass's arena. */
+#define INFO_CHUNK 128
 
 /* The edits of a pass, so that the next pass can undo them instead of
  * parsing the page again (see article_content_extract()). */
@@ -318,7 +313,7 @@ struct scorer {
     const xmlChar *tc_name[TAG_CACHE];
     uint8_t tc_tag[TAG_CACHE];
     struct journal *journal;       /* the caller's, records every edit */
-    struct pool_chunk *pool;       /* every ninfo of this pass */
+    struct fs_arena pool;          /* every ninfo of this pass */
     xmlNode **to_score;
     size_t n_to_score, alloc_to_score;
     xmlNode **candidates;          /* nodes with a score, in scoring order */
@@ -349,13 +344,7 @@ static enum tag tag_of_name(struct scorer *sc, const xmlNode *n)
 
 static struct ninfo *info_new(struct scorer *sc, xmlNode *n)
 {
-    if (!sc->pool || sc->pool->used == POOL_CHUNK) {
-        struct pool_chunk *c = fs_malloc(sizeof(*c));
-        c->next = sc->pool;
-        c->used = 0;
-        sc->pool = c;
-    }
-    struct ninfo *in = &sc->pool->items[sc->pool->used++];
+    struct ninfo *in = fs_arena_alloc(&sc->pool, sizeof(*in));
     memset(in, 0, sizeof(*in));
     n->_private = in;
     if (n->type == XML_ELEMENT_NODE && n->name) {
@@ -963,11 +952,7 @@ static struct ninfo *score_init(struct scorer *sc, xmlNode *n)
 
 static void scorer_release(struct scorer *sc)
 {
-    while (sc->pool) {
-        struct pool_chunk *next = sc->pool->next;
-        free(sc->pool);
-        sc->pool = next;
-    }
+    fs_arena_release(&sc->pool);
     free(sc->candidates);
     free(sc->to_score);
     free(sc->byline);
@@ -1826,7 +1811,8 @@ static void grab_article(xmlDoc *doc, const char *title, unsigned flags,
     xmlNode *body = find_body(doc);
     if (!body)
         return;
-    struct scorer sc = {.flags = flags, .journal = journal};
+    struct scorer sc = {.flags = flags, .journal = journal,
+                        .pool = {.chunk = INFO_CHUNK * sizeof(struct ninfo)}};
     strip_never_content(&sc, body);
     if (flags & FLAG_STRIP_NEVER_TEXT) {
         strip_never_text(&sc, body);

@@ -101,21 +101,18 @@ fs_code store_mark_set(struct store *st, int64_t item_id, enum store_mark m,
 
 /* ---- one item in full ------------------------------------------------ */
 
-static const char *pool_dup(struct store_item_detail *d, const char *s)
+/* A column's text, owned by d (NULL: NULL). */
+static const char *col_dup(struct store_item_detail *d, sqlite3_stmt *stmt,
+                           int col)
 {
-    if (!s)
-        return NULL;
-    FS_GROW(d->pool_, d->n_pool_ + 1, d->alloc_pool_);
-    return d->pool_[d->n_pool_++] = fs_strdup(s);
+    return fs_arena_strdup(&d->strings_, store_col_text(stmt, col));
 }
 
 void store_item_detail_free(struct store_item_detail *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; i < d->n_pool_; i++)
-        free(d->pool_[i]);
-    free(d->pool_);
+    fs_arena_release(&d->strings_);
     free(d->sources);
     free(d->versions);
     free(d->tags);
@@ -169,25 +166,25 @@ static fs_code detail_item(struct store *st, struct store_item_detail *d,
         struct store_item *it = &d->item;
         it->id = sqlite3_column_int64(stmt, 0);
         it->feed_id = sqlite3_column_int64(stmt, 1);
-        it->guid = pool_dup(d, store_col_text(stmt, 2));
-        it->title = pool_dup(d, store_col_text(stmt, 3));
-        it->link = pool_dup(d, store_col_text(stmt, 4));
-        it->canonical_url = pool_dup(d, store_col_text(stmt, 5));
-        it->author = pool_dup(d, store_col_text(stmt, 6));
-        it->summary = pool_dup(d, store_col_text(stmt, 7));
-        it->body = pool_dup(d, store_col_text(stmt, 8));
+        it->guid = col_dup(d, stmt, 2);
+        it->title = col_dup(d, stmt, 3);
+        it->link = col_dup(d, stmt, 4);
+        it->canonical_url = col_dup(d, stmt, 5);
+        it->author = col_dup(d, stmt, 6);
+        it->summary = col_dup(d, stmt, 7);
+        it->body = col_dup(d, stmt, 8);
         it->body_state = (enum store_body_state)sqlite3_column_int(stmt, 9);
-        it->body_error = pool_dup(d, store_col_text(stmt, 10));
+        it->body_error = col_dup(d, stmt, 10);
         it->published = store_col_time(stmt, 11);
         it->updated = store_col_time(stmt, 12);
         it->first_seen = store_col_time(stmt, 13);
         d->changed = store_col_time(stmt, 14);
-        d->feed = pool_dup(d, store_col_text(stmt, 15));
-        d->feed_url = pool_dup(d, store_col_text(stmt, 16));
+        d->feed = col_dup(d, stmt, 15);
+        d->feed_url = col_dup(d, stmt, 16);
         d->story_id = sqlite3_column_int64(stmt, 17);
-        d->url_key = pool_dup(d, store_col_text(stmt, 18));
+        d->url_key = col_dup(d, stmt, 18);
         d->mark = mark_parse(store_col_text(stmt, 19));
-        d->mark_note = pool_dup(d, store_col_text(stmt, 20));
+        d->mark_note = col_dup(d, stmt, 20);
         d->mark_time = store_col_time(stmt, 21);
     }
     return step_end(st, stmt, src, "reading an item", err);
@@ -215,9 +212,9 @@ static fs_code detail_sources(struct store *st, struct store_item_detail *d,
         FS_GROW(d->sources, d->n_sources + 1, alloc);
         struct store_source *s = &d->sources[d->n_sources++];
         s->item_id = sqlite3_column_int64(stmt, 0);
-        s->feed = pool_dup(d, store_col_text(stmt, 1));
-        s->title = pool_dup(d, store_col_text(stmt, 2));
-        s->link = pool_dup(d, store_col_text(stmt, 3));
+        s->feed = col_dup(d, stmt, 1);
+        s->title = col_dup(d, stmt, 2);
+        s->link = col_dup(d, stmt, 3);
         s->published = store_col_time(stmt, 4);
     }
     return step_end(st, stmt, src, "reading a story's sources", err);
@@ -241,10 +238,10 @@ static fs_code detail_versions(struct store *st, struct store_item_detail *d,
         FS_GROW(d->versions, d->n_versions + 1, alloc);
         struct store_version *v = &d->versions[d->n_versions++];
         v->replaced = store_col_time(stmt, 0);
-        v->title = pool_dup(d, store_col_text(stmt, 1));
-        v->link = pool_dup(d, store_col_text(stmt, 2));
-        v->author = pool_dup(d, store_col_text(stmt, 3));
-        v->summary = pool_dup(d, store_col_text(stmt, 4));
+        v->title = col_dup(d, stmt, 1);
+        v->link = col_dup(d, stmt, 2);
+        v->author = col_dup(d, stmt, 3);
+        v->summary = col_dup(d, stmt, 4);
         v->published = store_col_time(stmt, 5);
         v->updated = store_col_time(stmt, 6);
     }
@@ -268,11 +265,11 @@ static fs_code detail_tags(struct store *st, struct store_item_detail *d,
     while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
         FS_GROW(d->tags, d->n_tags + 1, alloc);
         struct store_tag_row *t = &d->tags[d->n_tags++];
-        t->tag = pool_dup(d, store_col_text(stmt, 0));
-        t->rule_id = pool_dup(d, store_col_text(stmt, 1));
-        t->field = pool_dup(d, store_col_text(stmt, 2));
-        t->matched = pool_dup(d, store_col_text(stmt, 3));
-        t->rules_version = pool_dup(d, store_col_text(stmt, 4));
+        t->tag = col_dup(d, stmt, 0);
+        t->rule_id = col_dup(d, stmt, 1);
+        t->field = col_dup(d, stmt, 2);
+        t->matched = col_dup(d, stmt, 3);
+        t->rules_version = col_dup(d, stmt, 4);
         t->alert = sqlite3_column_int(stmt, 5);
         t->created = store_col_time(stmt, 6);
     }

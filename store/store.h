@@ -379,8 +379,7 @@ struct store_item_detail {
     enum store_mark mark;
     const char *mark_note;
     int64_t mark_time;
-    char **pool_;                     /* owned strings */
-    size_t n_pool_, alloc_pool_;
+    struct fs_arena strings_;         /* owns every string above */
 };
 /* FS_EINVAL when there is no such item. */
 fs_code store_item_detail_get(struct store *st, int64_t item_id,

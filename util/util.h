@@ -72,6 +72,19 @@ char *fs_asprintf(const char *fmt, ...) FS_PRINTF(1, 2);
 /* Free an array of n owned strings and the array itself. */
 void fs_strv_free(char **v, size_t n);
 
+/* An arena (arena.c): blocks that never move, all freed by one
+ * fs_arena_release().  `chunk` is the size of its chunks, 0 for
+ * FS_ARENA_CHUNK; a zeroed struct is an empty arena. */
+#define FS_ARENA_CHUNK 65536
+struct fs_arena_chunk;
+struct fs_arena {
+    struct fs_arena_chunk *chunks;
+    size_t chunk;
+};
+void *fs_arena_alloc(struct fs_arena *a, size_t n); /* uninitialised */
+char *fs_arena_strdup(struct fs_arena *a, const char *s); /* NULL: NULL */
+void fs_arena_release(struct fs_arena *a);
+
 /* Grow *array (element size elsize) so that it can hold at least `need`
  * elements; *alloc tracks the capacity. */
 void fs_grow(void **array, size_t elsize, size_t need, size_t *alloc);
