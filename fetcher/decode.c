@@ -17,13 +17,18 @@
  * copied.
  *
  * Invariants:
- *  - The body never grows past `max` bytes (0: no cap): a layer is given
- *    at most max - len + 1 bytes of room, so a bomb stops one byte past
- *    the cap, having decoded no more (FS_ELIMIT).
+ *  - The body never grows past `max` bytes (0: no cap): the innermost
+ *    layer is given at most max - len + 1 bytes of room, so a bomb stops
+ *    one byte past the cap, having decoded no more (FS_ELIMIT); any other
+ *    layer hands on at most max + max/8 + DECODE_CHUNK bytes, and stops
+ *    when the layer after it has ended (layer_deliver).
  *  - Every error names the coding and says what was wrong; it is
  *    FS_EPARSE for bad data, FS_ELIMIT for the cap.
  *  - Bytes after the end of a gzip, deflate or br stream are ignored, as
- *    libcurl does; a zstd body may hold several frames (RFC 8878).
+ *    libcurl does, and counted (fetch_decoder_ignored: the caller stops
+ *    the transfer); a zstd body may hold several frames (RFC 8878).
+ *  - The gzip header is read here (gzip_header_len), ISA-L only inflates
+ *    and checks the trailer.
  *  - fetch_decoder_end() fails when a stream stopped before its end (a
  *    body cut short with a length that still matched, or a lying server).
  *  - zstd frames may not ask for a window above 8 MB (RFC 9659), so a
@@ -32,8 +37,8 @@
 #include "fetch_int.h"
 
 #include <brotli/decode.h>
-#include <stdlib.h>
 #include <isa-l/igzip_lib.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <zstd.h>
