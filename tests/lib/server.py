@@ -101,6 +101,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD" and status != 304:
             self.wfile.write(body)
 
+    def _stream(self, headers, close=True):
+        """Start a 200 whose body the caller writes as it goes."""
+        self._log(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.close_connection = close
+
+    def _site_file(self, rel):
+        """The path of rel under --root, or None when it leaves the root."""
+        root = self.server.root
+        full = os.path.realpath(os.path.join(root, rel))
+        if not (full == root or full.startswith(root + os.sep)):
+            return None
+        return full
+
     def do_HEAD(self):
         self.do_GET()
 
@@ -146,14 +164,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if parts[:1] == ["huge"] and len(parts) == 2:
                 return self._huge(int(parts[1]))
             if parts == ["close-mid-body"]:
-                self._log(200)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/rss+xml")
-                self.send_header("Content-Length", "100000")
-                self.end_headers()
+                self._stream({"Content-Length": "100000"})
                 self.wfile.write(b"<rss><chan")
                 self.wfile.flush()
-                self.close_connection = True
                 return
             if parts == ["retry-after"]:
                 return self._send(429, b"slow down\n", {"Retry-After": "120"})
@@ -180,9 +193,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _file(self, rel, compress=False, ctype=None, extra=None,
               codings=None, cut=False):
-        root = self.server.root
-        full = os.path.realpath(os.path.join(root, rel))
-        if not (full == root or full.startswith(root + os.sep)):
+        full = self._site_file(rel)
+        if full is None:
             return self._send(403, b"forbidden\n")
         if os.path.isdir(full):
             full = os.path.join(full, "index.html")
@@ -240,34 +252,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
                           "application/rss+xml")
 
     def _chunked(self, coding, rel):
-        full = os.path.realpath(os.path.join(self.server.root, rel))
-        if not full.startswith(self.server.root + os.sep):
+        full = self._site_file(rel)
+        if full is None:
             return self._send(403, b"forbidden\n")
         with open(full, "rb") as f:
             body = encode(f.read(), coding)
-        self._log(200)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.send_header("Content-Encoding", coding)
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        self._stream({"Content-Encoding": coding,
+                      "Transfer-Encoding": "chunked"}, close=False)
         for i in range(0, len(body), 4096):
             piece = body[i:i + 4096]
             self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
         self.wfile.write(b"0\r\n\r\n")
 
     def _gzip_then_junk(self, rel):
-        full = os.path.realpath(os.path.join(self.server.root, rel))
-        if not full.startswith(self.server.root + os.sep):
+        full = self._site_file(rel)
+        if full is None:
             return self._send(403, b"forbidden\n")
         with open(full, "rb") as f:
             body = gzip.compress(f.read())
-        self._log(200)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.send_header("Content-Encoding", "gzip")
-        self.end_headers()
-        self.close_connection = True
+        self._stream({"Content-Encoding": "gzip"})
         self.wfile.write(body)
         junk = b"junk" * 16384
         deadline = time.time() + 120
@@ -275,22 +278,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(junk)
 
     def _drip(self):
-        self._log(200)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.send_header("Content-Length", "1000")
-        self.end_headers()
+        self._stream({"Content-Length": "1000"}, close=False)
         for _ in range(1000):
             self.wfile.write(b" ")
             self.wfile.flush()
             time.sleep(1)
 
     def _endless(self):
-        self._log(200)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.end_headers()
-        self.close_connection = True
+        self._stream({})
         chunk = b"<item>" + b"x" * 65536 + b"</item>"
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -298,12 +293,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _huge(self, size):
         """An RSS prologue, then one long text node up to `size` bytes."""
-        self._log(200)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.send_header("Content-Length", str(size))
-        self.end_headers()
-        self.close_connection = True
+        self._stream({"Content-Length": str(size)})
         head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>'
         chunk = b"x" * 65536
         self.wfile.write(head)
