@@ -75,6 +75,23 @@ static struct bytes zstd_encode(const struct bytes in, int window_log)
     return out;
 }
 
+/* in encoded as a server sends `coding` (the names of tests/lib/server.py:
+ * deflate is zlib-wrapped, deflate-raw is raw deflate sent as deflate). */
+static struct bytes encode_as(const char *coding, const struct bytes in)
+{
+    if (!strcmp(coding, "gzip"))
+        return zlib_encode(in, 31);
+    if (!strcmp(coding, "deflate"))
+        return zlib_encode(in, 15);
+    if (!strcmp(coding, "deflate-raw"))
+        return zlib_encode(in, -15);
+    if (!strcmp(coding, "br"))
+        return br_encode(in);
+    if (!strcmp(coding, "zstd"))
+        return zstd_encode(in, 0);
+    abort();
+}
+
 static struct bytes concat(const struct bytes a, const struct bytes b)
 {
     struct bytes out = {malloc(a.n + b.n + 1), a.n + b.n};
@@ -143,36 +160,31 @@ static void test_round_trips(struct strbuf *body)
     static const size_t pieces[] = {1, 7, 1500, 65536};
     for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
         struct bytes plain = sample(sizes[si]);
-        struct {
-            const char *enc;
-            struct bytes data;
+        static const struct {
+            const char *enc, *how; /* Content-Encoding, encode_as() */
         } cases[] = {
-            {"gzip", zlib_encode(plain, 31)},
-            {"x-gzip", zlib_encode(plain, 31)},
-            {"deflate", zlib_encode(plain, 15)},
-            {"deflate", zlib_encode(plain, -15)}, /* raw, as servers send */
-            {"br", br_encode(plain)},
-            {"zstd", zstd_encode(plain, 0)},
-            {"GZip ", zlib_encode(plain, 31)},
+            {"gzip", "gzip"}, {"x-gzip", "gzip"}, {"deflate", "deflate"},
+            {"deflate", "deflate-raw"}, /* raw, as servers send */
+            {"br", "br"}, {"zstd", "zstd"}, {"GZip ", "gzip"},
         };
         for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+            struct bytes data = encode_as(cases[c].how, plain);
             for (size_t pi = 0; pi < sizeof(pieces) / sizeof(pieces[0]);
                  pi++) {
                 if (sizes[si] >= (1 << 20) && pieces[pi] < 1500)
                     continue; /* a megabyte a byte at a time: slow, no news */
                 fs_error err = {0};
-                fs_code rc = decode_pieces(cases[c].enc, cases[c].data,
-                                           pieces[pi], 0, body, &err);
+                fs_code rc = decode_pieces(cases[c].enc, data, pieces[pi],
+                                           0, body, &err);
                 char what[160];
                 snprintf(what, sizeof(what), "%s (%s), %zu bytes in pieces "
                          "of up to %zu: decoded exactly", cases[c].enc,
-                         c == 2 ? "zlib" : c == 3 ? "raw" : "",
-                         sizes[si], pieces[pi]);
+                         cases[c].how, sizes[si], pieces[pi]);
                 if (!ok(rc == FS_OK && same(body, plain), what))
                     printf("#   rc %d len %zu: %s\n", rc, body->len,
                            err.msg);
             }
-            free(cases[c].data.p);
+            free(data.p);
         }
         free(plain.p);
     }
@@ -214,23 +226,16 @@ static void test_stacks(struct strbuf *body)
 static void test_bombs(struct strbuf *body)
 {
     struct bytes zeros = {calloc(1, 64u << 20), 64u << 20};
-    struct {
-        const char *enc;
-        struct bytes data;
-    } bombs[] = {
-        {"gzip", zlib_encode(zeros, 31)},
-        {"deflate", zlib_encode(zeros, 15)},
-        {"br", br_encode(zeros)},
-        {"zstd", zstd_encode(zeros, 0)},
-    };
-    for (size_t i = 0; i < sizeof(bombs) / sizeof(bombs[0]); i++) {
+    static const char *const encs[] = {"gzip", "deflate", "br", "zstd"};
+    for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++) {
+        struct bytes bomb = encode_as(encs[i], zeros);
         fs_error err = {0};
-        fs_code rc = decode_pieces(bombs[i].enc, bombs[i].data, 4096,
-                                   1000000, body, &err);
+        fs_code rc = decode_pieces(encs[i], bomb, 4096, 1000000, body,
+                                   &err);
         char what[160];
         snprintf(what, sizeof(what), "%s bomb (64 MB in %zu bytes) stops "
                  "at the 1,000,000-byte cap, one byte past it at most",
-                 bombs[i].enc, bombs[i].data.n);
+                 encs[i], bomb.n);
         if (!ok(rc == FS_ELIMIT && body->len <= 1000001 &&
                     strstr(err.msg, "larger than 1000000"), what))
             printf("#   rc %d len %zu: %s\n", rc, body->len, err.msg);
@@ -243,7 +248,7 @@ static void test_bombs(struct strbuf *body)
                "a body of exactly the cap is accepted");
             free(gz.p);
         }
-        free(bombs[i].data.p);
+        free(bomb.p);
     }
     free(zeros.p);
 }
@@ -253,10 +258,7 @@ static void test_bad_streams(struct strbuf *body)
     struct bytes plain = sample(40000);
     const char *encs[] = {"gzip", "deflate", "br", "zstd"};
     for (size_t i = 0; i < 4; i++) {
-        struct bytes data = i == 0 ? zlib_encode(plain, 31)
-                            : i == 1 ? zlib_encode(plain, 15)
-                            : i == 2 ? br_encode(plain)
-                                     : zstd_encode(plain, 0);
+        struct bytes data = encode_as(encs[i], plain);
         fs_error err = {0};
         char what[160];
         struct bytes cut = {data.p, data.n / 2};
