@@ -21,6 +21,17 @@
 
 #include <stdlib.h>
 
+/* One statement of the flush, run to its end. */
+static fs_code fts_run(struct store *st, enum store_stmt_id id,
+                       const char *sql, fs_error *err)
+{
+    sqlite3_stmt *stmt;
+    fs_code rc = store_stmt(st, id, sql, &stmt, err);
+    if (rc == FS_OK)
+        rc = store_step_done(st, stmt, "updating the search index", err);
+    return rc;
+}
+
 fs_code store_fts_flush(struct store *st, fs_error *err)
 {
     if (st->version < STORE_FTS_QUEUE_MIGRATION)
@@ -42,41 +53,32 @@ fs_code store_fts_flush(struct store *st, fs_error *err)
     if (st->version < STORE_FTS_ROWID_QUEUE_MIGRATION) {
         /* v5-v7: every change, in queue order (a delete must see the
          * values its insert indexed). */
-        rc = store_stmt(st, STMT_FTS_REPLAY,
-                        "INSERT INTO items_fts (items_fts, rowid, title,"
-                        " summary, body) SELECT CASE WHEN del THEN 'delete'"
-                        " END, rid, title, summary, body"
-                        " FROM items_fts_pending ORDER BY seq",
-                        &stmt, err);
-        if (rc == FS_OK)
-            rc = store_step_done(st, stmt, "updating the search index", err);
+        rc = fts_run(st, STMT_FTS_REPLAY,
+                     "INSERT INTO items_fts (items_fts, rowid, title,"
+                     " summary, body) SELECT CASE WHEN del THEN 'delete'"
+                     " END, rid, title, summary, body"
+                     " FROM items_fts_pending ORDER BY seq",
+                     err);
     } else {
         /* One row per changed item: remove what the index holds for it,
          * then index its text as items has it now (none if it is gone).
          * CROSS JOIN: the queue drives, items is read by rowid. */
-        rc = store_stmt(st, STMT_FTS_UNINDEX,
-                        "INSERT INTO items_fts (items_fts, rowid, title,"
-                        " summary, body) SELECT 'delete', rid, title,"
-                        " summary, body FROM items_fts_pending"
-                        " WHERE indexed",
-                        &stmt, err);
+        rc = fts_run(st, STMT_FTS_UNINDEX,
+                     "INSERT INTO items_fts (items_fts, rowid, title,"
+                     " summary, body) SELECT 'delete', rid, title,"
+                     " summary, body FROM items_fts_pending WHERE indexed",
+                     err);
         if (rc == FS_OK)
-            rc = store_step_done(st, stmt, "updating the search index", err);
-        if (rc == FS_OK)
-            rc = store_stmt(st, STMT_FTS_INDEX,
-                            "INSERT INTO items_fts (rowid, title, summary,"
-                            " body) SELECT i.id, i.title, i.summary, i.body"
-                            " FROM items_fts_pending p CROSS JOIN items i"
-                            " ON i.id = p.rid",
-                            &stmt, err);
-        if (rc == FS_OK)
-            rc = store_step_done(st, stmt, "updating the search index", err);
+            rc = fts_run(st, STMT_FTS_INDEX,
+                         "INSERT INTO items_fts (rowid, title, summary,"
+                         " body) SELECT i.id, i.title, i.summary, i.body"
+                         " FROM items_fts_pending p CROSS JOIN items i"
+                         " ON i.id = p.rid",
+                         err);
     }
     if (rc == FS_OK)
-        rc = store_stmt(st, STMT_FTS_CLEAR, "DELETE FROM items_fts_pending",
-                        &stmt, err);
-    if (rc == FS_OK)
-        rc = store_step_done(st, stmt, "updating the search index", err);
+        rc = fts_run(st, STMT_FTS_CLEAR, "DELETE FROM items_fts_pending",
+                     err);
     return rc;
 }
 
