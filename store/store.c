@@ -198,10 +198,31 @@ const char *store_connection_pragmas(void)
     return connection_pragmas;
 }
 
+/* Every end of a write transaction, however it ends (store_commit,
+ * store_atomic_end, a failed statement, sqlite3_close rolling back):
+ * what this connection knows only within one transaction is forgotten
+ * here, in one place. */
+static int on_commit(void *arg)
+{
+    struct store *st = arg;
+    st->fresh_item = 0;
+    story_index_txn_end(st, 0);
+    return 0; /* let it commit */
+}
+
+static void on_rollback(void *arg)
+{
+    struct store *st = arg;
+    st->fresh_item = 0;
+    story_index_txn_end(st, 1);
+}
+
 /* Connection settings that are not stored in the file (or, for WAL, that
  * are idempotent). */
 static fs_code store_configure(struct store *st, fs_error *err)
 {
+    sqlite3_commit_hook(st->db, on_commit, st);
+    sqlite3_rollback_hook(st->db, on_rollback, st);
     /* WAL: readers (list) never block the writer (crawl) and vice versa.
      * journal_mode answers with the mode in effect, which stays "memory"
      * for in-memory databases; that is fine. */
@@ -369,7 +390,6 @@ fs_code store_begin(struct store *st, fs_error *err)
     fs_code rc = store_exec(st, "BEGIN IMMEDIATE", "beginning a transaction",
                             err);
     st->caller_txn = rc == FS_OK;
-    st->fresh_item = 0;
     return rc;
 }
 
@@ -378,17 +398,14 @@ fs_code store_commit(struct store *st, fs_error *err)
     fs_code rc = store_fts_flush(st, err);
     if (rc == FS_OK)
         rc = store_exec(st, "COMMIT", "committing", err);
-    if (rc == FS_OK) {
+    if (rc == FS_OK)
         st->caller_txn = 0;
-        st->fresh_item = 0;
-    }
     return rc;
 }
 
 void store_rollback(struct store *st)
 {
     st->caller_txn = 0;
-    st->fresh_item = 0;
     if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -422,11 +439,8 @@ fs_code store_atomic_end(struct store *st, int own, fs_code rc,
     if (rc == FS_OK) {
         rc = store_exec(st, own ? "COMMIT" : "RELEASE store_atomic",
                         "committing", err);
-        if (rc == FS_OK) {
-            if (own)
-                st->fresh_item = 0; /* committed: others may tag it now */
+        if (rc == FS_OK)
             return FS_OK;
-        }
     }
     if (own)
         store_rollback(st);

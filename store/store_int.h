@@ -101,9 +101,9 @@ struct store {
     struct story_index *story_index; /* story_index.c; NULL until used */
     /* The item item_insert added last: no tag can reference it yet, so
      * the first store_item_set_tags of it skips reading its old tags.
-     * store_begin, store_commit and store_rollback forget it: outside our
-     * write transaction another connection may tag the item, or, after a
-     * rollback, be given its id. */
+     * Every end of a transaction forgets it (the commit and rollback
+     * hooks, store.c): after ours another connection may tag the item,
+     * or, after a rollback, be given its id. */
     int64_t fresh_item;
 };
 
@@ -192,6 +192,8 @@ void story_index_remove_item(struct store *st, int64_t at, int64_t item_id,
 void story_index_own_delete(struct store *st, int on);
 /* After a rollback to a savepoint (a full rollback resets it by itself). */
 void story_index_reset(struct store *st);
+/* A transaction ended (store.c's commit and rollback hooks). */
+void story_index_txn_end(struct store *st, int rolled_back);
 void story_index_free(struct store *st);
 /* Tests only: when > 0, the most rows held instead of the default; when
  * >= 0, the lookups of a week answered by a scan before it is loaded. */

@@ -37,7 +37,8 @@
  *      its rows (story_index_remove_item); any other delete of an
  *      item_story row (items deleted by `prune`, cascading) is seen by
  *      the update hook and drops every loaded week;
- *    - a rollback (the rollback hook; store_atomic_end's ROLLBACK TO calls
+ *    - a rollback (store.c's rollback hook calls story_index_txn_end;
+ *      store_atomic_end's ROLLBACK TO calls
  *      story_index_reset) and another connection's commit (PRAGMA
  *      data_version, read before every lookup outside a write
  *      transaction and before the first one inside each: while this
@@ -95,8 +96,8 @@ struct story_week {
 struct story_index {
     int64_t data_version;   /* PRAGMA data_version when the weeks were read */
     /* data_version was read inside the current write transaction: no
-     * other connection can commit before it ends (commit hook, rollback
-     * hook), so it need not be read again until then. */
+     * other connection can commit before it ends (story_index_txn_end),
+     * so it need not be read again until then. */
     int checked_in_write;
     int stale;              /* an item_story row was deleted behind us */
     int own_delete;         /* story.c's delete is running: not stale */
@@ -306,30 +307,20 @@ void story_index_reset(struct store *st)
 
 void story_index_free(struct store *st)
 {
-    if (st->story_index && st->db) {
-        /* store_close frees the index before sqlite3_close, which rolls
-         * back an open transaction and would call on_rollback. */
-        sqlite3_rollback_hook(st->db, NULL, NULL);
-        sqlite3_commit_hook(st->db, NULL, NULL);
-        sqlite3_update_hook(st->db, NULL, NULL);
-    }
+    if (st->story_index && st->db)
+        sqlite3_update_hook(st->db, NULL, NULL); /* on_update reads it */
     story_index_reset(st);
     free(st->story_index);
     st->story_index = NULL;
 }
 
-static void on_rollback(void *arg)
+void story_index_txn_end(struct store *st, int rolled_back)
 {
-    struct store *st = arg;
-    story_index_reset(st);
+    if (!st->story_index)
+        return;
+    if (rolled_back)
+        story_index_reset(st);
     st->story_index->checked_in_write = 0;
-}
-
-static int on_commit(void *arg)
-{
-    struct store *st = arg;
-    st->story_index->checked_in_write = 0;
-    return 0; /* let it commit */
 }
 
 static void on_update(void *arg, int op, const char *db, const char *table,
@@ -373,8 +364,6 @@ fs_code story_index_check(struct store *st, fs_error *err)
         return rc;
     if (!ix) {
         ix = st->story_index = fs_calloc(1, sizeof(*ix));
-        sqlite3_rollback_hook(st->db, on_rollback, st);
-        sqlite3_commit_hook(st->db, on_commit, st);
         sqlite3_update_hook(st->db, on_update, st);
     }
     ix->checked_in_write = in_write;
